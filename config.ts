@@ -1,0 +1,159 @@
+// The whole configuration: defaults < optional JSON file < environment variables, validated once.
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  couchdbUrl: string | null;
+  dataDir: string;
+  kazooCouchdbUrl: string | null;
+  kazooApiUrl: string | null;
+  dbPrefix: string;
+  kazooDbPrefix: string;
+  catalogDb: string;
+  stateDb: string;
+  adminToken: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  couchTimeoutMs: number;
+  trustedProxies: string[];
+  defaultTimezone: string;
+  defaultLanguage: string;
+  ntpServer: string;
+}
+
+interface KeySpec {
+  env: string;
+  schema: Record<string, unknown>;
+  default: unknown;
+  doc: string;
+  list?: boolean;
+}
+
+// One table drives parsing, validation, defaults and the README's configuration section.
+export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
+  port: { env: 'PORT', schema: { type: 'integer', minimum: 1, maximum: 65535 }, default: 8080,
+    doc: 'TCP port of the HTTP listener.' },
+  host: { env: 'HOST', schema: { type: 'string', minLength: 1 }, default: '0.0.0.0',
+    doc: 'Address to listen on.' },
+  publicUrl: { env: 'PUBLIC_URL', schema: { type: 'string', pattern: '^https?://[^/\\s]+(/[^\\s]*)?$' }, default: '',
+    doc: 'Base URL phones and Monster UI reach us at (e.g. `https://prov.example.com`). Default: `http://<host>:<port>`.' },
+  couchdbUrl: { env: 'COUCHDB_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
+    doc: 'CouchDB for our databases, with admin credentials in the URL. Unset: start the embedded server.' },
+  dataDir: { env: 'DATA_DIR', schema: { type: 'string', minLength: 1 }, default: './data',
+    doc: 'Where the embedded CouchDB keeps its files and the generated admin token is written.' },
+  kazooCouchdbUrl: { env: 'KAZOO_COUCHDB_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
+    doc: "CouchDB holding Kazoo's databases (`accounts`, `account/xx/xx/…`). Default: the same as `COUCHDB_URL`." },
+  kazooApiUrl: { env: 'KAZOO_API_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
+    doc: 'Kazoo crossbar base URL (e.g. `https://kazoo.example.com:8443`), used to check Kazoo auth tokens.' },
+  dbPrefix: { env: 'DB_PREFIX', schema: { type: 'string', pattern: '^[a-z0-9_$()+-]*$' }, default: '',
+    doc: "Prefix for our database names (lowercase, CouchDB's allowed characters)." },
+  kazooDbPrefix: { env: 'KAZOO_DB_PREFIX', schema: { type: 'string', pattern: '^[a-z0-9_$()+-]*$' }, default: '',
+    doc: "Prefix for Kazoo's database names. Leave empty in production; tests use it to stay isolated." },
+  catalogDb: { env: 'CATALOG_DB', schema: { type: 'string', pattern: '^[a-z][a-z0-9_$()+/-]*$' }, default: 'brand_provisioner',
+    doc: 'Name of the catalog database (brand tree, templates, vendor profiles).' },
+  stateDb: { env: 'STATE_DB', schema: { type: 'string', pattern: '^[a-z][a-z0-9_$()+/-]*$' }, default: 'provision_state',
+    doc: 'Name of the provisioning-state database (MAC index, locks, credentials, activations).' },
+  adminToken: { env: 'PROVISION_ADMIN_TOKEN', schema: { type: ['string', 'null'], minLength: 32 }, default: null,
+    doc: 'Super-admin token for scripts (at least 32 characters). Unset with the embedded server: one is generated into `DATA_DIR/admin-token`.' },
+  logLevel: { env: 'LOG_LEVEL', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, default: 'info',
+    doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
+  couchTimeoutMs: { env: 'COUCH_TIMEOUT_MS', schema: { type: 'integer', minimum: 100, maximum: 2000 }, default: 2000,
+    doc: 'Timeout of every CouchDB request on a phone or API path, in ms (at most 2000).' },
+  trustedProxies: { env: 'TRUSTED_PROXIES', list: true,
+    schema: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' } }, default: [],
+    doc: 'Comma-separated IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is honoured.' },
+  defaultTimezone: { env: 'DEFAULT_TIMEZONE', schema: { type: 'string', pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$' }, default: 'UTC',
+    doc: 'Time zone for phones when neither device, user nor account sets one.' },
+  defaultLanguage: { env: 'DEFAULT_LANGUAGE', schema: { type: 'string', pattern: '^[a-z]{2}(-[a-z]{2})?$' }, default: 'en-us',
+    doc: 'Language for phones when neither device, user nor account sets one.' },
+  ntpServer: { env: 'NTP_SERVER', schema: { type: 'string', minLength: 1 }, default: 'pool.ntp.org',
+    doc: 'NTP server written into phone configs.' },
+};
+
+export class ConfigError extends Error {}
+
+const ajv = new Ajv({ allErrors: false, coerceTypes: true, useDefaults: false });
+
+function readFileConfig(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path}: must hold a JSON object`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in CONFIG_KEYS)) {
+      throw new ConfigError(`config file ${path}: unknown key "${key}" (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
+    }
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function configFilePath(env: NodeJS.ProcessEnv, argv: string[]): string | null {
+  const i = argv.indexOf('--config');
+  if (i >= 0) {
+    if (!argv[i + 1]) throw new ConfigError('--config needs a file path');
+    return argv[i + 1];
+  }
+  const eq = argv.find((a) => a.startsWith('--config='));
+  if (eq) return eq.slice('--config='.length);
+  return env.PROVISION_CONFIG || null;
+}
+
+function describe(spec: KeySpec): string {
+  const s = spec.schema as Record<string, unknown>;
+  if (s.enum) return `one of ${(s.enum as string[]).join(', ')}`;
+  if (s.type === 'integer') return `an integer from ${s.minimum} to ${s.maximum}`;
+  if (s.minLength && s.minLength !== 1) return `at least ${s.minLength} characters`;
+  if (s.pattern) return `of the form ${s.pattern}`;
+  if (s.type === 'array') return 'a comma-separated list of IPs or CIDRs';
+  return 'a non-empty string';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const filePath = configFilePath(env, argv);
+  const fromFile = filePath ? readFileConfig(filePath) : {};
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    const raw = env[spec.env];
+    let value: unknown;
+    let source: string;
+    if (raw !== undefined && raw !== '') {
+      value = spec.list ? raw.split(',').map((x) => x.trim()).filter(Boolean) : raw;
+      source = spec.env;
+    } else if (key in fromFile) {
+      value = fromFile[key];
+      source = `${filePath}: ${key}`;
+    } else {
+      out[key] = spec.default;
+      continue;
+    }
+    const holder = { v: value };
+    const validate = ajv.compile({ type: 'object', properties: { v: spec.schema } });
+    if (!validate(holder)) {
+      const shown = typeof value === 'string' && /TOKEN|URL/.test(spec.env) ? '(value hidden)' : JSON.stringify(value);
+      throw new ConfigError(`${source} must be ${describe(spec)}; got ${shown}`);
+    }
+    out[key] = holder.v;
+  }
+  const cfg = out as unknown as Config;
+  if (!cfg.publicUrl) {
+    const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
+    cfg.publicUrl = `http://${host}:${cfg.port}`;
+  }
+  cfg.publicUrl = cfg.publicUrl.replace(/\/+$/, '');
+  if (!cfg.kazooCouchdbUrl) cfg.kazooCouchdbUrl = cfg.couchdbUrl;
+  if (cfg.kazooApiUrl) cfg.kazooApiUrl = cfg.kazooApiUrl.replace(/\/+$/, '');
+  return cfg;
+}

@@ -1,0 +1,23 @@
+// The Koa application: a few cross-cutting middlewares, then one router per surface.
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type { Services } from './services.js';
+import { cors } from './http/cors.js';
+import { requestLog } from './http/request-log.js';
+import { healthRouter } from './health.js';
+import { catalogRouter } from './api/catalog-routes.js';
+import { badRequest } from './http/errors.js';
+
+export function createApp(s: Services): Koa {
+  const app = s.app;
+  const koa = new Koa({ proxy: false });
+  koa.use(requestLog(app.log));
+  koa.use(cors(['/api', '/monster-app']));
+  // Monster UI sends JSON bodies on DELETE too.
+  koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    onError: () => { throw badRequest('the request body is not valid JSON'); } }));
+  for (const router of [healthRouter(app), catalogRouter(s)]) {
+    koa.use(router.routes()).use(router.allowedMethods());
+  }
+  return koa;
+}

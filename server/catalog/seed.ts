@@ -1,0 +1,90 @@
+// Loads seed-brands/ into the catalog. A template or profile an operator has changed since setup
+// wrote it is left alone (unless forced): setup remembers the hash of what it wrote.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocumentScope } from 'nano';
+import { validateCatalogDoc } from './schemas.js';
+
+export interface SeedDoc { _id: string; pvt_type: string; [k: string]: unknown }
+export interface SeedReport { created: string[]; updated: string[]; unchanged: string[]; kept: string[] }
+
+export class SeedError extends Error {}
+
+function listJson(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listJson(path));
+    else if (name.endsWith('.json')) out.push(path);
+  }
+  return out;
+}
+
+/** Reads and validates every seed document; throws naming the file and field of the first bad one. */
+export function readSeedDocs(dir: string): SeedDoc[] {
+  const docs: SeedDoc[] = [];
+  const ids = new Map<string, string>();
+  for (const path of listJson(dir)) {
+    let doc: SeedDoc;
+    try {
+      doc = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new SeedError(`${path}: not valid JSON (${(err as Error).message})`);
+    }
+    const problems = validateCatalogDoc(doc);
+    if (problems.length) {
+      throw new SeedError(`${path}: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`);
+    }
+    if (ids.has(doc._id)) throw new SeedError(`${path}: _id ${doc._id} is also used by ${ids.get(doc._id)}`);
+    ids.set(doc._id, path);
+    docs.push(doc);
+  }
+  return docs;
+}
+
+export function contentHash(doc: Record<string, unknown>): string {
+  const { _rev, pvt_seed_hash, ...rest } = doc;
+  return createHash('sha256').update(canonical(rest)).digest('hex');
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: boolean): Promise<SeedReport> {
+  const report: SeedReport = { created: [], updated: [], unchanged: [], kept: [] };
+  if (!docs.length) return report;
+  const existing = await db.fetch({ keys: docs.map((d) => d._id) });
+  const writes: Record<string, unknown>[] = [];
+  docs.forEach((seed, i) => {
+    const row = existing.rows[i] as { doc?: Record<string, unknown> | null };
+    const current = row && 'doc' in row ? row.doc : null;
+    const seedHash = contentHash(seed);
+    const next = { ...seed, pvt_seed_hash: seedHash };
+    if (!current) {
+      writes.push(next);
+      report.created.push(seed._id);
+      return;
+    }
+    const operatorChanged = current.pvt_seed_hash !== contentHash(current);
+    if (current.pvt_seed_hash === seedHash && !operatorChanged) {
+      report.unchanged.push(seed._id);
+    } else if (operatorChanged && !force) {
+      report.kept.push(seed._id);
+    } else {
+      writes.push({ ...next, _rev: current._rev });
+      report.updated.push(seed._id);
+    }
+  });
+  if (writes.length) {
+    const results = await db.bulk({ docs: writes });
+    const failed = results.filter((r) => r.error);
+    if (failed.length) throw new SeedError(`catalog write failed for ${failed.map((r) => `${r.id} (${r.error}: ${r.reason})`).join(', ')}`);
+  }
+  return report;
+}

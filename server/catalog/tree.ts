@@ -1,0 +1,57 @@
+// The brand tree `phonetree` (what Monster UI's model picker reads) is derived from the template
+// documents and rewritten after every template change, so the two never disagree.
+import type { DocumentScope } from 'nano';
+import { getOrNull, statusOf } from '../couch/client.js';
+import { sameContent } from '../couch/design-docs.js';
+
+export interface TreeModel { id: string; name: string; template_id: string }
+export interface TreeFamily { id: string; name: string; models: Record<string, TreeModel> }
+export interface TreeBrand { id: string; name: string; families: Record<string, TreeFamily> }
+export type Tree = Record<string, TreeBrand>;
+
+interface TemplateLike {
+  _id: string; endpoint_brand: string; endpoint_family: string | number; endpoint_model: string | number;
+  name?: string | number; family_name?: string;
+}
+interface ProfileLike { brand: string; name: string }
+
+export function modelKey(s: string | number): string {
+  return String(s).toLowerCase();
+}
+
+export function buildTree(templates: TemplateLike[], profiles: ProfileLike[]): Tree {
+  const brandNames = new Map(profiles.map((p) => [p.brand, p.name]));
+  const tree: Tree = {};
+  const sorted = [...templates].sort((a, b) => a._id.localeCompare(b._id));
+  for (const t of sorted) {
+    const brand = t.endpoint_brand;
+    const family = modelKey(t.endpoint_family);
+    const model = modelKey(t.endpoint_model);
+    const b = (tree[brand] ||= { id: brand, name: brandNames.get(brand) || brand, families: {} });
+    const f = (b.families[family] ||= { id: `${brand}_${family}`, name: t.family_name || family.toUpperCase(), models: {} });
+    const id = `${brand}_${family}_${model}`;
+    f.models[model] = { id, name: String(t.name ?? t.endpoint_model).toUpperCase() === model.toUpperCase()
+      ? String(t.name ?? model) : model, template_id: id };
+  }
+  return tree;
+}
+
+/** Rebuilds phonetree from the catalog; returns true when it changed. Safe to race: retried on conflict. */
+export async function refreshTree(db: DocumentScope<any>): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const res = await db.view('provisioner', 'by_type', { keys: ['provisioner', 'vendor_profile'], include_docs: true, reduce: false });
+    const docs = res.rows.map((r) => r.doc as Record<string, unknown>);
+    const tree = buildTree(docs.filter((d) => d.pvt_type === 'provisioner') as unknown as TemplateLike[],
+      docs.filter((d) => d.pvt_type === 'vendor_profile') as unknown as ProfileLike[]);
+    const current = await getOrNull(db, 'phonetree');
+    const next = { _id: 'phonetree', pvt_type: 'provisionertree', data: tree };
+    if (current && sameContent(current, next)) return false;
+    try {
+      await db.insert(current ? { ...next, _rev: current._rev } : next);
+      return true;
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw new Error('phonetree: could not be written after 5 conflicting attempts');
+}

@@ -1,0 +1,33 @@
+// What every part of the server is handed: configuration, CouchDB clients, database names, logger.
+// Built once in main (or by the test harness) and passed down; nothing global.
+import type { DocumentScope } from 'nano';
+import type { Config } from '../config.js';
+import { connectCouch, type Couch } from './couch/client.js';
+import { dbNames, type DbNames } from './couch/names.js';
+import type { Logger } from './log.js';
+
+export interface AppContext {
+  config: Config;
+  names: DbNames;
+  couch: Couch;
+  kazooCouch: Couch;
+  catalogDb: DocumentScope<any>;
+  stateDb: DocumentScope<any>;
+  log: Logger;
+  version: string;
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  now: () => number;
+}
+
+export const VERSION = '0.1.0';
+
+export function createContext(config: Config, couchUrl: string, kazooUrl: string, log: Logger): AppContext {
+  const names = dbNames(config);
+  const couch = connectCouch(couchUrl, config.couchTimeoutMs);
+  const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs);
+  return {
+    config, names, couch, kazooCouch, log, version: VERSION, now: Date.now,
+    catalogDb: couch.server.use(names.catalog),
+    stateDb: couch.server.use(names.state),
+  };
+}

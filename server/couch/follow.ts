@@ -1,0 +1,55 @@
+// Follows a database's _changes feed (pass a database of the feed client: no request timeout) with long polls, from a checkpoint, until stopped. Errors back
+// off and retry, so a CouchDB restart is survived without a restart of ours.
+import type { DocumentScope } from 'nano';
+import type { Logger } from '../log.js';
+
+export interface Change { id: string; seq: string; deleted?: boolean; doc?: Record<string, unknown> }
+export interface Follower { stop(): Promise<void>; /** Resolves once the feed has caught up at least once. */ ready: Promise<void> }
+
+export function follow(db: DocumentScope<unknown>, opts: {
+  since: string; includeDocs?: boolean; log: Logger; label: string;
+  onChanges: (changes: Change[], lastSeq: string) => Promise<void> | void;
+}): Follower {
+  let stopped = false;
+  let since = opts.since;
+  let controller: AbortController | null = null;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((r) => { markReady = r; });
+  const loop = (async () => {
+    let backoff = 250;
+    while (!stopped) {
+      try {
+        controller = new AbortController();
+        const res = await changesOnce(db, since, !!opts.includeDocs, controller.signal);
+        if (stopped) break;
+        if (res.results.length) await opts.onChanges(res.results, res.last_seq);
+        since = res.last_seq;
+        backoff = 250;
+        if (!res.results.length || res.pending === 0) markReady();
+      } catch (err) {
+        if (stopped) break;
+        opts.log.warn({ feed: opts.label, err: (err as Error).message }, 'change feed interrupted; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  })();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      controller?.abort();
+      await loop.catch(() => {});
+    },
+  };
+}
+
+async function changesOnce(db: DocumentScope<unknown>, since: string, includeDocs: boolean, signal: AbortSignal):
+  Promise<{ results: Change[]; last_seq: string; pending?: number }> {
+  const server = (db as any).server;
+  const res = await server.relax({
+    db: (db as any).config.db, path: '_changes', method: 'GET', signal,
+    qs: { feed: 'longpoll', since, timeout: 25000, include_docs: includeDocs, limit: 500 },
+  });
+  return { results: res.results.map((r: any) => ({ id: r.id, seq: r.seq, deleted: r.deleted, doc: r.doc })), last_seq: res.last_seq, pending: res.pending };
+}

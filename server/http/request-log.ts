@@ -1,0 +1,40 @@
+// Request id, one access-log line per request (path only: query strings can carry passwords), and
+// the error-to-response mapping.
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from '../log.js';
+import { HttpError } from './errors.js';
+
+function isApi(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+export function requestLog(log: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID().replace(/-/g, '');
+    ctx.state.requestId = requestId;
+    try {
+      await next();
+    } catch (err) {
+      const known = err instanceof HttpError;
+      const status = known ? err.status : 500;
+      if (!known) log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, path: ctx.path, request_id: requestId }, 'unhandled error');
+      const code = known ? err.code : 'internal_error';
+      const message = known ? err.message : 'internal server error; the log has details under this request_id';
+      ctx.status = status;
+      if (isApi(ctx.path) || ctx.path === '/healthz') {
+        ctx.body = { status: 'error', error: code, message, data: known ? err.data : {}, request_id: requestId };
+      } else if (ctx.path.startsWith('/sessiontalk') || ctx.path.startsWith('/app/sessiontalk')) {
+        ctx.body = { update: false, errmsg: message };
+      } else {
+        ctx.type = 'text/plain';
+        ctx.body = status === 404 ? 'Not Found\n' : `${message}\n`;
+      }
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ request_id: requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10,
+        ip: ctx.state.clientIp || ctx.ip, ua: ctx.get('user-agent') || undefined }, 'request');
+    }
+  };
+}
