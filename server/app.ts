@@ -7,6 +7,10 @@ import { requestLog } from './http/request-log.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
 import { badRequest } from './http/errors.js';
+import { requireAuth } from './api/auth.js';
+import { kazooTokenVerifier } from './api/kazoo-auth.js';
+import { kazooRouter } from './api/kazoo-routes.js';
+import { sessiontalkRouters } from './sessiontalk/routes.js';
 
 export function createApp(s: Services): Koa {
   const app = s.app;
@@ -16,7 +20,9 @@ export function createApp(s: Services): Koa {
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     onError: () => { throw badRequest('the request body is not valid JSON'); } }));
-  for (const router of [healthRouter(app), catalogRouter(s)]) {
+  // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
+  const auth = requireAuth(s, kazooTokenVerifier(s));
+  for (const router of [healthRouter(app), catalogRouter(s), kazooRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;
