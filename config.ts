@@ -21,6 +21,7 @@ export interface Config {
   defaultTimezone: string;
   defaultLanguage: string;
   ntpServer: string;
+  indexIntervalMs: number;
 }
 
 interface KeySpec {
@@ -70,6 +71,8 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'Language for phones when neither device, user nor account sets one.' },
   ntpServer: { env: 'NTP_SERVER', schema: { type: 'string', minLength: 1 }, default: 'pool.ntp.org',
     doc: 'NTP server written into phone configs.' },
+  indexIntervalMs: { env: 'INDEX_INTERVAL_MS', schema: { type: 'integer', minimum: 100, maximum: 60000 }, default: 1000,
+    doc: "How often Kazoo's account databases are checked for device changes (ms)." },
 };
 
 export class ConfigError extends Error {}

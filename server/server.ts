@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { bootstrap, summarize } from './bootstrap.js';
 import { createContext, type AppContext } from './context.js';
 import type { Logger } from './log.js';
+import { isConnectionError } from './couch/errors.js';
 import { startServices, type Services } from './services.js';
 
 export interface RunningServer {
@@ -37,12 +38,6 @@ export async function bootstrapWithRetry(app: AppContext, log: Logger, maxWaitMs
   }
 }
 
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } };
-  const text = `${e.code || ''} ${e.message || ''} ${e.cause?.code || ''} ${e.cause?.message || ''}`;
-  return /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT|UND_ERR|fetch failed|socket|timeout/i.test(text);
-}
-
 export async function startServer(config: Config, couchUrl: string, log: Logger,
   opts: { skipBootstrap?: boolean; tweak?: (app: AppContext) => void } = {}): Promise<RunningServer> {
   const app = createContext(config, couchUrl, config.kazooCouchdbUrl || couchUrl, log);
@@ -61,6 +56,7 @@ export async function startServer(config: Config, couchUrl: string, log: Logger,
   return {
     url: `http://${host}:${port}`, port, app, services,
     async close() {
+      log.debug('stopping: http listener');
       await new Promise<void>((res) => {
         server.close(() => res());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
@@ -68,6 +64,7 @@ export async function startServer(config: Config, couchUrl: string, log: Logger,
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await services.stop();
+      log.debug('stopped');
     },
   };
 }

@@ -2,11 +2,17 @@
 import { CatalogCache } from './catalog/cache.js';
 import type { AppContext } from './context.js';
 import { KazooDirectory } from './kazoo/directory.js';
+import { MacIndex } from './kazoo/mac-index.js';
+import { PhoneFiles } from './phones/phone-files.js';
+import { Sightings } from './phones/sightings.js';
 
 export interface Services {
   app: AppContext;
   catalog: CatalogCache;
   kazoo: KazooDirectory;
+  macIndex: MacIndex;
+  phoneFiles: PhoneFiles;
+  sightings: Sightings;
   stop(): Promise<void>;
 }
 
@@ -15,11 +21,19 @@ export async function startServices(app: AppContext): Promise<Services> {
   await catalog.start();
   const kazoo = new KazooDirectory(app);
   await kazoo.start();
-  return {
-    app, catalog, kazoo,
+  const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs });
+  await macIndex.start();
+  const services: Services = {
+    app, catalog, kazoo, macIndex, sightings: new Sightings(app), phoneFiles: null as unknown as PhoneFiles,
     async stop() {
+      app.log.debug('stopping: mac index');
+      await macIndex.stop();
+      app.log.debug('stopping: kazoo directory');
       await kazoo.stop();
+      app.log.debug('stopping: catalog');
       await catalog.stop();
     },
   };
+  services.phoneFiles = new PhoneFiles(services);
+  return services;
 }

@@ -16,7 +16,7 @@ export interface FileSpec { name: string; scope: 'common' | 'device'; sections: 
 export interface FormatSpec {
   delimiter?: string; quote?: 'none' | 'double'; header?: string | null; footer?: string | null;
   comment_prefix?: string; line_ending?: '\n' | '\r\n'; encoding?: 'utf-8' | 'latin1';
-  xml_root?: string; xml_root_attributes?: Record<string, string | number>; xml_declaration?: boolean;
+  xml_root?: string; xml_root_attributes?: Record<string, string | number>; xml_declaration?: boolean; duplicates?: 'last' | 'first';
 }
 
 export type Section = Record<string, unknown> | null | undefined;
@@ -45,9 +45,11 @@ export interface ProfileDoc {
   content_types?: Record<string, string>;
   key_types?: Partial<Record<'presence' | 'speed_dial' | 'parking' | 'personal_parking' | 'line', KeyTypeSpec>>;
   default_files?: FileSpec[];
+  default_format?: FormatSpec;
   timezones?: Record<string, string | number>;
   languages?: Record<string, string | number>;
   tones?: Record<string, string | number>;
+  timezone_names?: Record<string, string | number>;
 }
 
 /** Capabilities of a template, derived from the original's usr_keys where the document predates them. */

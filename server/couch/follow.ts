@@ -14,6 +14,8 @@ export function follow(db: DocumentScope<unknown>, opts: {
   let since = opts.since;
   let controller: AbortController | null = null;
   let markReady: () => void = () => {};
+  let wake: () => void = () => {};
+  const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; });
   const ready = new Promise<void>((r) => { markReady = r; });
   const loop = (async () => {
     let backoff = 250;
@@ -28,8 +30,10 @@ export function follow(db: DocumentScope<unknown>, opts: {
         if (!res.results.length || res.pending === 0) markReady();
       } catch (err) {
         if (stopped) break;
-        opts.log.warn({ feed: opts.label, err: (err as Error).message }, 'change feed interrupted; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
+        // A database that does not exist yet (Kazoo not installed) is waited for quietly.
+        const missing = (err as { statusCode?: number }).statusCode === 404;
+        opts.log[missing ? 'debug' : 'warn']({ feed: opts.label, err: (err as Error).message }, 'change feed interrupted; retrying');
+        await sleep(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
@@ -39,7 +43,11 @@ export function follow(db: DocumentScope<unknown>, opts: {
     async stop() {
       stopped = true;
       controller?.abort();
-      await loop.catch(() => {});
+      wake();
+      // The abort does not always reach a long poll whose headers have arrived (pouchdb-server sends
+      // them at once); such a poll ends by its own timeout and its result is dropped (stopped is
+      // checked first), so stopping need not wait for it.
+      await Promise.race([loop.catch(() => {}), new Promise((r) => setTimeout(r, 500).unref())]);
     },
   };
 }
@@ -49,7 +57,7 @@ async function changesOnce(db: DocumentScope<unknown>, since: string, includeDoc
   const server = (db as any).server;
   const res = await server.relax({
     db: (db as any).config.db, path: '_changes', method: 'GET', signal,
-    qs: { feed: 'longpoll', since, timeout: 25000, include_docs: includeDocs, limit: 500 },
+    qs: { feed: 'longpoll', since, timeout: 10000, include_docs: includeDocs, limit: 500 },
   });
   return { results: res.results.map((r: any) => ({ id: r.id, seq: r.seq, deleted: r.deleted, doc: r.doc })), last_seq: res.last_seq, pending: res.pending };
 }

@@ -1,0 +1,159 @@
+// Rendered phone files, cached by what they were made from and dropped when a change feed says a
+// source changed (device, users, account, catalog). A warm fetch costs no CouchDB request. When
+// CouchDB cannot be reached, the last good body (memory, then disk) is served.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FileSpec, TemplateDoc } from '../catalog/types.js';
+import { isConnectionError } from '../couch/errors.js';
+import { commonModel, deviceModel } from '../render/model.js';
+import { renderFile, type Rendered } from '../render/pipeline.js';
+import type { Services } from '../services.js';
+import { deviceFile, fileNameFor } from './files.js';
+import { resolvePhone } from './resolve.js';
+
+export type Served =
+  | { ok: true; rendered: Rendered; accountId: string | null; stale: boolean; cached: boolean }
+  | { ok: false; status: 404 | 503; reason: string; accountId?: string };
+
+interface Entry { rendered: Rendered; accountId: string | null }
+
+export class PhoneFiles {
+  private cache = new Map<string, Entry>();
+  private keysOfMac = new Map<string, Set<string>>();
+  private lastGood = new Map<string, Entry>();
+  private diskDir: string;
+  stats = { hits: 0, misses: 0, stale: 0 };
+
+  constructor(private s: Services) {
+    this.diskDir = resolve(s.app.config.dataDir, 'last-good');
+    s.catalog.onChange(() => this.clear());
+    s.macIndex.onChange((c) => {
+      if (c.kind === 'device' && c.mac) this.dropMac(c.mac);
+      else if (c.kind !== 'other') this.dropAccount(c.accountId);
+    });
+    s.kazoo.onAccountChange((accountId) => this.dropAccount(accountId));
+  }
+
+  clear(): void {
+    this.cache.clear();
+    this.keysOfMac.clear();
+  }
+
+  dropMac(mac: string): void {
+    for (const key of this.keysOfMac.get(mac) || []) this.cache.delete(key);
+    this.keysOfMac.delete(mac);
+  }
+
+  dropAccount(accountId: string): void {
+    for (const mac of this.s.macIndex.macsOfAccount(accountId)) this.dropMac(mac);
+    for (const [key, e] of this.cache) if (e.accountId === accountId) this.cache.delete(key);
+  }
+
+  /** Forgets even the last good copies, on disk too (account deleted: its secrets must not linger). */
+  forget(mac: string): void {
+    this.dropMac(mac);
+    for (const key of [...this.lastGood.keys()]) if (key.startsWith(`${mac}|`)) this.lastGood.delete(key);
+    rmSync(join(this.diskDir, mac), { recursive: true, force: true });
+  }
+
+  private remember(key: string, mac: string | null, entry: Entry): void {
+    this.cache.set(key, entry);
+    this.lastGood.set(key, entry);
+    if (mac) {
+      let set = this.keysOfMac.get(mac);
+      if (!set) this.keysOfMac.set(mac, (set = new Set()));
+      set.add(key);
+    }
+    this.writeDisk(key, entry);
+  }
+
+  // One folder per MAC (common files under "common"), so a device's copies can be removed together.
+  private diskPath(key: string): string {
+    const owner = /^[0-9a-f]{12}\|/.test(key) ? key.slice(0, 12) : 'common';
+    return join(this.diskDir, owner, createHash('sha256').update(key).digest('hex'));
+  }
+
+  private writeDisk(key: string, entry: Entry): void {
+    try {
+      const path = this.diskPath(key);
+      mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+      const meta = { contentType: entry.rendered.contentType, etag: entry.rendered.etag, accountId: entry.accountId };
+      writeFileSync(path, Buffer.concat([Buffer.from(JSON.stringify(meta) + '\n'), entry.rendered.body]), { mode: 0o600 });
+    } catch (err) {
+      this.s.app.log.warn({ err: (err as Error).message }, 'last-good copy not written to disk');
+    }
+  }
+
+  private readDisk(key: string): Entry | null {
+    try {
+      const buf = readFileSync(this.diskPath(key));
+      const nl = buf.indexOf(10);
+      const meta = JSON.parse(buf.subarray(0, nl).toString());
+      return { accountId: meta.accountId, rendered: { body: buf.subarray(nl + 1), contentType: meta.contentType, etag: meta.etag, problems: [] } };
+    } catch {
+      return null;
+    }
+  }
+
+  private stale(key: string, err: unknown): Served {
+    const entry = this.lastGood.get(key) || this.readDisk(key);
+    this.s.app.log.error({ err: (err as Error).message, served_stale: !!entry }, 'CouchDB unreachable while rendering a phone file');
+    if (!entry) return { ok: false, status: 503, reason: 'couchdb_unreachable' };
+    this.stats.stale++;
+    return { ok: true, rendered: entry.rendered, accountId: entry.accountId, stale: true, cached: true };
+  }
+
+  async device(brand: string, mac: string, pattern: string | null): Promise<Served> {
+    const key = `${mac}|${brand}|${pattern ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.stats.hits++;
+      return { ok: true, rendered: hit.rendered, accountId: hit.accountId, stale: false, cached: true };
+    }
+    this.stats.misses++;
+    let resolution;
+    try {
+      resolution = await resolvePhone(this.s, mac);
+    } catch (err) {
+      if (isConnectionError(err)) return this.stale(key, err);
+      throw err;
+    }
+    if (!resolution.ok) return { ok: false, status: 404, reason: resolution.reason, accountId: resolution.accountId };
+    const { data } = resolution;
+    const first = data.devices[0];
+    const p = first.provision || {};
+    const template = this.s.catalog.template(p.endpoint_brand, p.endpoint_family, p.endpoint_model);
+    if (!template) return { ok: false, status: 404, reason: `no_template ${p.endpoint_brand}/${p.endpoint_family}/${p.endpoint_model}`, accountId: data.accountId };
+    const profile = this.s.catalog.profile(template.endpoint_brand);
+    if (profile && this.s.catalog.profile(brand)?.brand !== profile.brand) {
+      return { ok: false, status: 404, reason: `brand_mismatch device is ${template.endpoint_brand}`, accountId: data.accountId };
+    }
+    const file = deviceFile(template, profile, pattern);
+    if (!file) return { ok: false, status: 404, reason: `unsupported_file for ${template._id}`, accountId: data.accountId };
+    const model = deviceModel(this.s.app.config, template, profile, data);
+    const rendered = renderFile(template, profile, file, fileNameFor(file, mac, profile), model);
+    this.report(template, rendered);
+    this.remember(key, mac, { rendered, accountId: data.accountId });
+    return { ok: true, rendered, accountId: data.accountId, stale: false, cached: false };
+  }
+
+  common(template: TemplateDoc, file: FileSpec, fileName: string): Served {
+    const key = `common|${template._id}|${file.name}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.stats.hits++;
+      return { ok: true, rendered: hit.rendered, accountId: null, stale: false, cached: true };
+    }
+    const profile = this.s.catalog.profile(template.endpoint_brand);
+    const rendered = renderFile(template, profile, file, fileName, commonModel(this.s.app.config, template, profile));
+    this.report(template, rendered);
+    this.remember(key, null, { rendered, accountId: null });
+    return { ok: true, rendered, accountId: null, stale: false, cached: false };
+  }
+
+  private report(t: TemplateDoc, r: Rendered): void {
+    // Each distinct problem once per render: an unfilled placeholder is an operator's error to fix.
+    for (const p of new Set(r.problems)) this.s.app.log.error({ template: t._id, problem: p }, 'template problem');
+  }
+}

@@ -1,0 +1,33 @@
+// From a MAC to everything its files are rendered from: the index entry, then the account, the
+// devices and their users, read by key from Kazoo's account database (two requests, no scan).
+import type { KazooAccount, KazooDevice, KazooUser } from '../kazoo/directory.js';
+import { keyUserIds } from '../render/keys.js';
+import type { PhoneData } from '../render/model.js';
+import type { Services } from '../services.js';
+
+export type Resolution =
+  | { ok: true; data: PhoneData; revs: string }
+  | { ok: false; reason: 'unknown_mac' | 'mac_conflict' | 'account_missing' | 'provisioning_disabled' | 'no_enabled_device'; accountId?: string };
+
+export async function resolvePhone(s: Services, mac: string): Promise<Resolution> {
+  const found = s.macIndex.lookup(mac);
+  if (found.kind === 'none') return { ok: false, reason: 'unknown_mac' };
+  if (found.kind === 'conflict') return { ok: false, reason: 'mac_conflict' };
+  const { accountId, entries } = found;
+  const docs = await s.kazoo.docs<any>(accountId, [accountId, ...entries.map((e) => e.device_id)]);
+  const account = docs.get(accountId) as KazooAccount | undefined;
+  if (!account) return { ok: false, reason: 'account_missing', accountId };
+  const prov = (account.provision || {}) as Record<string, unknown>;
+  if (prov.provision_enabled === false || prov.provision_enabled === 'false' || account.enabled === false) {
+    return { ok: false, reason: 'provisioning_disabled', accountId };
+  }
+  const devices = entries.map((e) => docs.get(e.device_id) as KazooDevice | undefined)
+    .filter((d): d is KazooDevice => !!d && d.pvt_type === 'device' && d.enabled !== false);
+  if (!devices.length) return { ok: false, reason: 'no_enabled_device', accountId };
+  const userIds = new Set<string>(devices.map((d) => d.owner_id).filter(Boolean) as string[]);
+  for (const id of keyUserIds(devices[0].provision?.combo_keys, devices[0].provision?.feature_keys)) userIds.add(id);
+  const users = await s.kazoo.docs<KazooUser>(accountId, [...userIds]);
+  for (const [id, u] of users) if (u.pvt_type !== 'user') users.delete(id);
+  const revs = [account._rev, ...devices.map((d) => d._rev), ...[...users.values()].map((u) => u._rev)].join(',');
+  return { ok: true, data: { mac, accountId, account, devices, users }, revs };
+}

@@ -1,0 +1,131 @@
+// One vendor-neutral model of what a phone should be told: its lines, keys and settings. Built from
+// Kazoo's documents; every vendor's template reads the same model.
+import type { Config } from '../../config.js';
+import { capabilitiesOf, type ProfileDoc, type TemplateDoc } from '../catalog/types.js';
+import type { KazooAccount, KazooDevice, KazooUser } from '../kazoo/directory.js';
+import { macFormats } from '../kazoo/mac.js';
+import { placeKeys, type NeutralKey } from './keys.js';
+
+export interface Line {
+  index: number; index0: number; enabled: boolean; username: string; auth_username: string; password: string;
+  realm: string; proxy: string; port: number; transport: string; expire: number; display_name: string;
+  extension: string; label: string; voicemail_number: string; srtp: boolean; codecs: string[]; device_id: string;
+}
+
+export interface RenderModel {
+  mac: string; MAC: string; mac_colon: string;
+  server: { url: string; prov_url: string; host: string; scheme: string; path: string };
+  phone: { brand: string; family: string; model: string; name: string };
+  account: { id: string; name: string; realm: string };
+  settings: Record<string, any>;
+  vendor: Record<string, string>;
+  lines: Line[];
+  keys: { phone: NeutralKey[]; memory: NeutralKey[]; module: NeutralKey[] };
+  counter: number;
+  problems: string[];
+}
+
+export interface PhoneData {
+  mac: string;
+  accountId: string;
+  account: KazooAccount;
+  devices: KazooDevice[];
+  users: Map<string, KazooUser>;
+  provCredentials?: { username: string; password: string };
+}
+
+function userName(u: KazooUser | undefined): string {
+  if (!u) return '';
+  return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.caller_id?.internal?.name || '';
+}
+
+export function serverInfo(config: Pick<Config, 'publicUrl'>, brand: string) {
+  const u = new URL(config.publicUrl);
+  const base = config.publicUrl.replace(/\/+$/, '');
+  const path = `${u.pathname.replace(/^\/+|\/+$/g, '')}${u.pathname.length > 1 ? '/' : ''}prov/${brand}/`;
+  return { url: base, prov_url: `${base}/prov/${brand}/`, host: u.host, scheme: u.protocol.replace(':', ''), path };
+}
+
+function vendorValues(profile: ProfileDoc | undefined, timezone: string, language: string): Record<string, string> {
+  const p = (profile || {}) as ProfileDoc & { timezone_names?: Record<string, string | number> };
+  const lang = language.toLowerCase();
+  const region = (lang.split('-')[1] || '').toUpperCase();
+  const pick = (map: Record<string, string | number> | undefined, ...keys: string[]) => {
+    for (const k of keys) if (map && map[k] !== undefined) return String(map[k]);
+    return '';
+  };
+  return {
+    timezone: pick(p.timezones, timezone, 'UTC', 'Etc/UTC'),
+    timezone_name: pick(p.timezone_names, timezone, 'UTC', 'Etc/UTC'),
+    language: pick(p.languages, lang, lang.slice(0, 2), 'en'),
+    tone: pick(p.tones, region, 'US'),
+  };
+}
+
+/** The common-file model: no account, no lines, no secrets. */
+export function commonModel(config: Config, template: TemplateDoc, profile: ProfileDoc | undefined): RenderModel {
+  const settings = { timezone: config.defaultTimezone, language: config.defaultLanguage, ntp_server: config.ntpServer,
+    voicemail_number: '*97' };
+  return {
+    ...macFormats('000000000000'),
+    server: serverInfo(config, template.endpoint_brand),
+    phone: phoneOf(template),
+    account: { id: '', name: '', realm: '' },
+    settings, vendor: vendorValues(profile, settings.timezone, settings.language),
+    lines: [], keys: { phone: [], memory: [], module: [] }, counter: Number(template.pvt_counter ?? 1) || 1, problems: [],
+  };
+}
+
+function phoneOf(t: TemplateDoc) {
+  return { brand: t.endpoint_brand, family: String(t.endpoint_family), model: String(t.endpoint_model), name: String(t.name ?? t.endpoint_model) };
+}
+
+export function deviceModel(config: Config, template: TemplateDoc, profile: ProfileDoc | undefined, data: PhoneData): RenderModel {
+  const caps = capabilitiesOf(template);
+  const account = data.account;
+  const prov = (account.provision || {}) as Record<string, any>;
+  const first = data.devices[0];
+  const owner = first?.owner_id ? data.users.get(first.owner_id) : undefined;
+  const timezone = first?.timezone || owner?.timezone || account.timezone || config.defaultTimezone;
+  const language = String(first?.language || owner?.language || account.language || config.defaultLanguage).toLowerCase();
+  const problems: string[] = [];
+  const devices = data.devices.slice(0, caps.lines);
+  if (data.devices.length > caps.lines) problems.push(`${data.devices.length} devices share this MAC but the phone has ${caps.lines} lines`);
+  const lines: Line[] = devices.map((d, i) => {
+    const u = d.owner_id ? data.users.get(d.owner_id) : undefined;
+    const realm = d.sip?.realm || account.realm || '';
+    const extension = String(u?.presence_id ?? d.presence_id ?? d.sip?.username ?? '');
+    const display = userName(u) || d.name || extension;
+    return {
+      index: i + 1, index0: i, enabled: d.enabled !== false, username: d.sip?.username || '',
+      auth_username: d.sip?.username || '', password: d.sip?.password || '', realm, proxy: realm,
+      port: 5060, transport: String((d.sip as any)?.transport || 'udp').toLowerCase(),
+      expire: Number(d.sip?.expire_seconds) || 360, display_name: display, extension, label: extension || display,
+      voicemail_number: String(prov.voicemail_number || '*97'),
+      srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id,
+    };
+  });
+  const keys = placeKeys({
+    comboKeys: first?.provision?.combo_keys, featureKeys: first?.provision?.feature_keys,
+    caps: { ...caps, keys_per_page: (template.capabilities as any)?.keys_per_page }, profile, users: data.users,
+    lineCount: lines.length, realm: lines[0]?.realm || account.realm || '',
+  });
+  problems.push(...keys.problems);
+  const settings = {
+    timezone, language, ntp_server: String(prov.ntp_server || config.ntpServer),
+    admin_password: String(prov.admin_password ?? prov.provisionpass ?? ''),
+    admin_user: String(prov.provisionuser || 'admin'),
+    prov_username: data.provCredentials?.username || '', prov_password: data.provCredentials?.password || '',
+    voicemail_number: String(prov.voicemail_number || '*97'),
+    tx_volume: first?.media?.audio?.tx_volume, rx_volume: first?.media?.audio?.rx_volume,
+  };
+  return {
+    ...macFormats(data.mac),
+    server: serverInfo(config, template.endpoint_brand),
+    phone: phoneOf(template),
+    account: { id: data.accountId, name: account.name || '', realm: account.realm || '' },
+    settings, vendor: vendorValues(profile, timezone, language), lines,
+    keys: { phone: keys.phone, memory: keys.memory, module: keys.module },
+    counter: Number(template.pvt_counter ?? 1) || 1, problems,
+  };
+}

@@ -1,0 +1,33 @@
+// The one rendering pipeline: a file of a template, rendered from the vendor-neutral model, in the
+// template's format. Same inputs, same bytes.
+import { createHash } from 'node:crypto';
+import type { FileSpec, ProfileDoc, TemplateDoc } from '../catalog/types.js';
+import { writePlain } from './formats/plain.js';
+import { writeXml } from './formats/xml.js';
+import type { RenderModel } from './model.js';
+import { renderPlain, renderXmlTree, sectionUnits } from './sections.js';
+
+export interface Rendered { body: Buffer; contentType: string; etag: string; problems: string[] }
+
+export function contentTypeOf(file: FileSpec, fileName: string, profile: ProfileDoc | undefined, t: TemplateDoc): string {
+  const latin1 = t.format?.encoding === 'latin1';
+  const ext = (/\.[A-Za-z0-9]+$/.exec(fileName)?.[0] || '').toLowerCase();
+  let type = file.content_type || profile?.content_types?.[ext]
+    || (t.pvt_generator === 'json2xml' ? 'application/xml' : 'text/plain');
+  if (!/charset=/i.test(type)) type += `; charset=${latin1 ? 'ISO-8859-1' : 'utf-8'}`;
+  else if (latin1) type = type.replace(/charset=[^;]+/i, 'charset=ISO-8859-1');
+  return type;
+}
+
+export function renderFile(t: TemplateDoc, profile: ProfileDoc | undefined, file: FileSpec, fileName: string, model: RenderModel): Rendered {
+  const problems = [...model.problems];
+  const units = sectionUnits(t, file.sections, model);
+  // Documents of the original project carry no format: the vendor profile's default applies.
+  const format = t.format || profile?.default_format || {};
+  const text = t.pvt_generator === 'json2xml'
+    ? writeXml(renderXmlTree(units, problems), format)
+    : writePlain(renderPlain(units, problems, format.duplicates), format);
+  const body = Buffer.from(text, format.encoding === 'latin1' ? 'latin1' : 'utf8');
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return { body, contentType: contentTypeOf(file, fileName, profile, t), etag, problems };
+}

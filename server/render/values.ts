@@ -1,0 +1,67 @@
+// Turns a template string into a value: first the original project's {PLACEHOLDER} tokens, then
+// Handlebars. Templates are data, so Handlebars gets only a fixed set of helpers and no prototype
+// access (its default); a template may format values, never choose code to run.
+import Handlebars from 'handlebars';
+import { LEGACY_PLACEHOLDERS } from './legacy-placeholders.js';
+
+const hb = Handlebars.create();
+const helpers: Record<string, (...args: any[]) => unknown> = {
+  eq: (a, b) => String(a) === String(b),
+  ne: (a, b) => String(a) !== String(b),
+  or: (...args) => args.slice(0, -1).some(Boolean),
+  and: (...args) => args.slice(0, -1).every(Boolean),
+  default: (v, d) => (v === undefined || v === null || v === '' ? d : v),
+  upper: (v) => (v === undefined || v === null ? '' : String(v).toUpperCase()),
+  lower: (v) => (v === undefined || v === null ? '' : String(v).toLowerCase()),
+  add: (a, b) => Number(a) + Number(b),
+  sub: (a, b) => Number(a) - Number(b),
+  mul: (a, b) => Number(a) * Number(b),
+  div: (a, b) => Math.floor(Number(a) / Number(b)),
+  lt: (a, b) => Number(a) < Number(b),
+  gt: (a, b) => Number(a) > Number(b),
+  yesno: (v) => (v ? 'Yes' : 'No'),
+  onoff: (v) => (v ? 'on' : 'off'),
+  bool01: (v) => (v ? '1' : '0'),
+};
+for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+const TOKEN = /\{([A-Z][A-Z0-9_]*)\}/g;
+
+export class UnfilledPlaceholder extends Error {
+  constructor(public token: string) { super(`placeholder {${token}} has no value`); }
+}
+
+/** Renders one key or value. Throws UnfilledPlaceholder for a token we cannot fill. */
+export function renderValue(source: unknown, ctx: Record<string, any>): string {
+  if (source === null || source === undefined) return '';
+  let s = String(source);
+  if (s.includes('{') && /\{[A-Z]/.test(s)) {
+    s = s.replace(TOKEN, (whole, name: string) => {
+      const fn = LEGACY_PLACEHOLDERS[name];
+      if (!fn) throw new UnfilledPlaceholder(name);
+      const v = fn(ctx);
+      if (v === undefined || v === null) throw new UnfilledPlaceholder(name);
+      // The value may itself contain braces; keep Handlebars from reading them.
+      return String(v).replace(/\{\{/g, '\\{{');
+    });
+  }
+  if (!s.includes('{{')) return s;
+  let fn = compiled.get(s);
+  if (!fn) {
+    fn = hb.compile(s, { noEscape: true, strict: false, knownHelpersOnly: false });
+    compiled.set(s, fn);
+    if (compiled.size > 50_000) compiled.clear();
+  }
+  return fn(ctx, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
+
+/** Compiles a string once to report syntax errors when a template is saved. */
+export function checkValueSyntax(source: string): string | null {
+  try {
+    hb.precompile(source.replace(TOKEN, 'x'));
+    return null;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}
