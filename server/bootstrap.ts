@@ -29,7 +29,7 @@ export async function bootstrap(ctx: AppContext, opts: { forceTemplates?: boolea
     designResults[`${ctx.names[db]}/${doc._id}`] = await syncDesignDoc(dbFor[db], doc);
   }
   const catalog = await loadSeed(ctx.catalogDb, seedDocs, !!opts.forceTemplates);
-  const treeChanged = await refreshTree(ctx.catalogDb);
+  const treeChanged = (await refreshTree(ctx.catalogDb)) !== null;
   return { databases, designDocs: designResults, catalog, treeChanged };
 }
 

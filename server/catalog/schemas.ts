@@ -1,6 +1,8 @@
 // JSON Schemas of the catalog's document types, enforced with ajv on every write path (API,
 // import, setup). design-docs/catalog.ts mirrors the essentials for writes that bypass us.
 import { Ajv, type ErrorObject } from 'ajv';
+import { lintTemplate } from './lint.js';
+import type { TemplateDoc } from './types.js';
 
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
   'cfg_linekey', 'cfg_memkey', 'cfg_expkey'] as const;
@@ -178,9 +180,13 @@ function extraChecks(doc: Record<string, unknown>): SchemaProblem[] {
     if (doc.name !== undefined && String(doc.name).toLowerCase() !== String(doc.endpoint_model).toLowerCase()) {
       problems.push({ pointer: '/name', message: 'lower-cased, must equal endpoint_model (Monster UI writes the name as the id)' });
     }
+    problems.push(...lintTemplate(doc as unknown as TemplateDoc));
   }
   if (doc.pvt_type === 'vendor_profile') {
     if (doc._id !== `profile/${doc.brand}`) problems.push({ pointer: '/_id', message: `must be "profile/${doc.brand}"` });
+    if (String(doc.name).toLowerCase() !== doc.brand) {
+      problems.push({ pointer: '/name', message: `lower-cased, must equal the brand key "${doc.brand}" (Monster UI writes the name as the id)` });
+    }
     const ua = doc.user_agent as { pattern?: string } | undefined;
     if (ua?.pattern) {
       try { new RegExp(ua.pattern); } catch (err) {

@@ -36,8 +36,8 @@ export function buildTree(templates: TemplateLike[], profiles: ProfileLike[]): T
   return tree;
 }
 
-/** Rebuilds phonetree from the catalog; returns true when it changed. Safe to race: retried on conflict. */
-export async function refreshTree(db: DocumentScope<any>): Promise<boolean> {
+/** Rebuilds phonetree from the catalog; returns the new document, or null when unchanged. Safe to race: retried on conflict. */
+export async function refreshTree(db: DocumentScope<any>): Promise<Record<string, unknown> | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const res = await db.view('provisioner', 'by_type', { keys: ['provisioner', 'vendor_profile'], include_docs: true, reduce: false });
     const docs = res.rows.map((r) => r.doc as Record<string, unknown>);
@@ -45,10 +45,10 @@ export async function refreshTree(db: DocumentScope<any>): Promise<boolean> {
       docs.filter((d) => d.pvt_type === 'vendor_profile') as unknown as ProfileLike[]);
     const current = await getOrNull(db, 'phonetree');
     const next = { _id: 'phonetree', pvt_type: 'provisionertree', data: tree };
-    if (current && sameContent(current, next)) return false;
+    if (current && sameContent(current, next)) return null;
     try {
-      await db.insert(current ? { ...next, _rev: current._rev } : next);
-      return true;
+      const res = await db.insert(current ? { ...next, _rev: current._rev } : next);
+      return { ...next, _rev: res.rev };
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
     }
