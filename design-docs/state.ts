@@ -17,6 +17,19 @@ export default {
 }`,
         reduce: '_count',
       },
+      // Phone security: Digest nonces, bans and provisioning windows, by expiry (server/security/sweeper.ts).
+      provision_expiring: {
+        map: `function (doc) {
+  if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window') && doc.expires_at) emit(doc.expires_at, doc._rev);
+}`,
+      },
+      // SessionTalk installs per Kazoo device, for max_activations.
+      sessiontalk_by_device: {
+        map: `function (doc) {
+  if (doc.pvt_type === 'sessiontalk_activation') emit([doc.account_id, doc.device_id], null);
+}`,
+        reduce: '_count',
+      },
     },
   },
 };

@@ -7,6 +7,7 @@ import { requestLog } from './http/request-log.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
 import { badRequest } from './http/errors.js';
+import { clientIp, trustedList } from './http/client-ip.js';
 import { requireAuth } from './api/auth.js';
 import { kazooTokenVerifier } from './api/kazoo-auth.js';
 import { kazooRouter } from './api/kazoo-routes.js';
@@ -18,7 +19,13 @@ import { catalogAdminRouter } from './api/catalog-admin-routes.js';
 export function createApp(s: Services): Koa {
   const app = s.app;
   const koa = new Koa({ proxy: false });
-  koa.use(requestLog(app.log));
+  const trusted = trustedList(app.config.trustedProxies);
+  koa.use(async (ctx, next) => {
+    // X-Forwarded-For counts only when the socket is a configured trusted proxy.
+    ctx.state.clientIp = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
+    await next();
+  });
+  koa.use(requestLog(app.log, app.metrics));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { connectCouch, type Couch } from './couch/client.js';
 import { dbNames, type DbNames } from './couch/names.js';
 import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface AppContext {
   config: Config;
@@ -14,6 +15,7 @@ export interface AppContext {
   catalogDb: DocumentScope<any>;
   stateDb: DocumentScope<any>;
   log: Logger;
+  metrics: Metrics;
   version: string;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now: () => number;
@@ -23,10 +25,12 @@ export const VERSION = '0.1.0';
 
 export function createContext(config: Config, couchUrl: string, kazooUrl: string, log: Logger): AppContext {
   const names = dbNames(config);
-  const couch = connectCouch(couchUrl, config.couchTimeoutMs);
-  const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs);
+  const metrics = createMetrics();
+  const observe = (target: string) => ({ request: () => metrics.couchRequests.inc({ target }), error: () => metrics.couchErrors.inc({ target }) });
+  const couch = connectCouch(couchUrl, config.couchTimeoutMs, observe('provision'));
+  const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs, observe('kazoo'));
   return {
-    config, names, couch, kazooCouch, log, version: VERSION, now: Date.now,
+    config, names, couch, kazooCouch, log, metrics, version: VERSION, now: Date.now,
     catalogDb: couch.server.use(names.catalog),
     stateDb: couch.server.use(names.state),
   };

@@ -5,6 +5,7 @@ import { KazooDirectory } from './kazoo/directory.js';
 import { MacIndex } from './kazoo/mac-index.js';
 import { PhoneFiles } from './phones/phone-files.js';
 import { Sightings } from './phones/sightings.js';
+import { SessiontalkStore } from './sessiontalk/store.js';
 
 export interface Services {
   app: AppContext;
@@ -13,6 +14,7 @@ export interface Services {
   macIndex: MacIndex;
   phoneFiles: PhoneFiles;
   sightings: Sightings;
+  sessiontalk: SessiontalkStore;
   stop(): Promise<void>;
 }
 
@@ -24,8 +26,12 @@ export async function startServices(app: AppContext): Promise<Services> {
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs });
   await macIndex.start();
   const services: Services = {
-    app, catalog, kazoo, macIndex, sightings: new Sightings(app), phoneFiles: null as unknown as PhoneFiles,
+    app, catalog, kazoo, macIndex, sightings: new Sightings(app),
+    // Built below: both need the finished services object.
+    phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     async stop() {
+      app.log.debug('stopping: sessiontalk');
+      await services.sessiontalk.stop();
       app.log.debug('stopping: mac index');
       await macIndex.stop();
       app.log.debug('stopping: kazoo directory');
@@ -35,5 +41,6 @@ export async function startServices(app: AppContext): Promise<Services> {
     },
   };
   services.phoneFiles = new PhoneFiles(services);
+  services.sessiontalk = new SessiontalkStore(services);
   return services;
 }

@@ -21,14 +21,22 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function connectCouch(url: string, timeoutMs: number): Couch {
+/** Called for every request nano sends, and for every failed one. */
+export interface CouchObserver { request(): void; error(): void }
+
+export function connectCouch(url: string, timeoutMs: number, observer?: CouchObserver): Couch {
   const quick = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs },
     keepAliveTimeout: 30_000, connections: 64 });
   const slow = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: timeoutMs } });
+  // nano logs each request it sends and each answer; counting those costs nothing on the request path.
+  const log = observer ? (entry: { url?: string; err?: string | null; headers?: { statusCode?: number } }) => {
+    if (entry.url) observer.request();
+    else if (entry.err === 'socket' || (entry.headers?.statusCode ?? 0) >= 500) observer.error();
+  } : undefined;
   return {
     label: redactUrl(url),
-    server: nano({ url, agentOptions: quick as never }),
-    feed: nano({ url, agentOptions: slow as never }),
+    server: nano({ url, agentOptions: quick as never, log } as never),
+    feed: nano({ url, agentOptions: slow as never, log } as never),
   };
 }
 

@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../log.js';
 import { HttpError } from './errors.js';
+import { surfaceOf, type Metrics } from '../metrics.js';
 
 function isApi(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
-export function requestLog(log: Logger): Middleware {
+export function requestLog(log: Logger, metrics?: Metrics): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID().replace(/-/g, '');
@@ -33,6 +34,11 @@ export function requestLog(log: Logger): Middleware {
       }
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (metrics) {
+        const surface = surfaceOf(ctx.path);
+        metrics.httpRequests.inc({ surface, status: String(ctx.status) });
+        metrics.httpDuration.observe({ surface }, ms / 1000);
+      }
       log.info({ request_id: requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10,
         ip: ctx.state.clientIp || ctx.ip, ua: ctx.get('user-agent') || undefined }, 'request');
     }

@@ -23,7 +23,8 @@ export class PhoneFiles {
   private keysOfMac = new Map<string, Set<string>>();
   private lastGood = new Map<string, Entry>();
   private diskDir: string;
-  stats = { hits: 0, misses: 0, stale: 0 };
+  /** The device's own provisioning credentials, rendered into its files (set by server/security). */
+  credentialsFor: ((accountId: string, mac: string) => Promise<{ username: string; password: string }>) | null = null;
 
   constructor(private s: Services) {
     this.diskDir = resolve(s.app.config.dataDir, 'last-good');
@@ -100,7 +101,7 @@ export class PhoneFiles {
     const entry = this.lastGood.get(key) || this.readDisk(key);
     this.s.app.log.error({ err: (err as Error).message, served_stale: !!entry }, 'CouchDB unreachable while rendering a phone file');
     if (!entry) return { ok: false, status: 503, reason: 'couchdb_unreachable' };
-    this.stats.stale++;
+    this.s.app.metrics.renderCache.inc({ result: 'stale' });
     return { ok: true, rendered: entry.rendered, accountId: entry.accountId, stale: true, cached: true };
   }
 
@@ -108,13 +109,14 @@ export class PhoneFiles {
     const key = `${mac}|${brand}|${pattern ?? ''}`;
     const hit = this.cache.get(key);
     if (hit) {
-      this.stats.hits++;
+      this.s.app.metrics.renderCache.inc({ result: 'hit' });
       return { ok: true, rendered: hit.rendered, accountId: hit.accountId, stale: false, cached: true };
     }
-    this.stats.misses++;
+    this.s.app.metrics.renderCache.inc({ result: 'miss' });
     let resolution;
     try {
       resolution = await resolvePhone(this.s, mac);
+      if (resolution.ok && this.credentialsFor) resolution.data.provCredentials = await this.credentialsFor(resolution.data.accountId, mac);
     } catch (err) {
       if (isConnectionError(err)) return this.stale(key, err);
       throw err;
@@ -142,7 +144,7 @@ export class PhoneFiles {
     const key = `common|${template._id}|${file.name}`;
     const hit = this.cache.get(key);
     if (hit) {
-      this.stats.hits++;
+      this.s.app.metrics.renderCache.inc({ result: 'hit' });
       return { ok: true, rendered: hit.rendered, accountId: null, stale: false, cached: true };
     }
     const profile = this.s.catalog.profile(template.endpoint_brand);

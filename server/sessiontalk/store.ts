@@ -1,0 +1,166 @@
+// SessionTalk's documents in our state database: reads (through the cache on the hot path, direct
+// where a decision must see the latest revision), writes with revision checks, counts and audit.
+import { randomBytes } from 'node:crypto';
+import type { Services } from '../services.js';
+import { getOrNull, statusOf } from '../couch/client.js';
+import { accountDbName } from '../couch/names.js';
+import { follow, type Follower } from '../couch/follow.js';
+import type { KazooDevice } from '../kazoo/directory.js';
+import { applyChanges, DocCache, fetchDocs, KazooDeviceCache, stopWithin } from './cache.js';
+import { activationId, codeId, eventId, settingsId } from './ids.js';
+import { withDefaults } from './settings.js';
+import type { ActivationDoc, CodeDoc, SessiontalkSettings, SettingsDoc } from './types.js';
+
+type StateDoc = SettingsDoc | CodeDoc | ActivationDoc;
+export type WriteResult = { rev: string } | 'conflict';
+
+export class SessiontalkStore {
+  private cache: DocCache<StateDoc>;
+  private follower: Follower | null = null;
+  private started: Promise<void> | null = null;
+  readonly devices: KazooDeviceCache;
+  /** Whether a device's password is the same in two of its revisions (revisions never change). */
+  private samePassword = new Map<string, boolean>();
+
+  constructor(private s: Services) {
+    const db = s.app.stateDb;
+    this.cache = new DocCache<StateDoc>((ids) => fetchDocs<StateDoc>(db, ids));
+    this.devices = new KazooDeviceCache(s.app, (a) => s.kazoo.accountDb(a),
+      (a) => s.app.kazooCouch.feed.use(accountDbName(s.app.names, a)));
+  }
+
+  private get db() { return this.s.app.stateDb; }
+
+  /** Starts following the state database the first time the cache is used. */
+  private ensureFeed(): Promise<void> {
+    this.started ??= (async () => {
+      const info = await this.db.info();
+      this.follower = follow(this.s.app.couch.feed.use(this.s.app.names.state), {
+        since: String(info.update_seq), includeDocs: true, log: this.s.app.log, label: 'sessiontalk-state',
+        onChanges: (changes) => applyChanges(this.cache, changes.filter((c) => c.id.startsWith('sessiontalk_'))),
+      });
+    })().catch((err) => { this.started = null; throw err; });
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    await this.started?.catch(() => {});
+    await stopWithin(2000, Promise.all([this.follower?.stop(), this.devices.stop()]));
+  }
+
+  // ---- the hot path (cached) ----
+
+  async hotState(accountId: string, codeHash: string, deviceHash: string) {
+    await this.ensureFeed();
+    const ids = [activationId(accountId, deviceHash), codeId(accountId, codeHash), settingsId(accountId)];
+    const docs = await this.cache.getMany(ids);
+    return {
+      binding: ofType<ActivationDoc>(docs.get(ids[0]), 'sessiontalk_activation', accountId),
+      code: ofType<CodeDoc>(docs.get(ids[1]), 'sessiontalk_code', accountId),
+      settings: withDefaults(ofType<SettingsDoc>(docs.get(ids[2]), 'sessiontalk_settings', accountId)),
+    };
+  }
+
+  /** The password of a device in an older revision, or null when that revision is gone. */
+  async passwordsMatch(accountId: string, deviceId: string, rev: string, current: KazooDevice): Promise<boolean> {
+    const key = `${accountId}/${deviceId}/${rev}/${current._rev}`;
+    const known = this.samePassword.get(key);
+    if (known !== undefined) return known;
+    let old: KazooDevice | null = null;
+    try {
+      old = await this.s.kazoo.accountDb(accountId).get(deviceId, { rev });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    const same = !!old && old.sip?.password === current.sip?.password;
+    if (this.samePassword.size > 10_000) this.samePassword.clear();
+    this.samePassword.set(key, same);
+    return same;
+  }
+
+  // ---- authoritative reads (activation, management) ----
+
+  async activationState(accountId: string, codeHash: string, deviceHash: string) {
+    const ids = [codeId(accountId, codeHash), activationId(accountId, deviceHash), settingsId(accountId)];
+    const docs = await fetchDocs<StateDoc>(this.db, ids);
+    const code = ofType<CodeDoc>(docs.get(ids[0]), 'sessiontalk_code', accountId);
+    const deviceBinding = ofType<ActivationDoc>(docs.get(ids[1]), 'sessiontalk_activation', accountId);
+    let codeBinding: ActivationDoc | null = null;
+    if (code?.activation_id) {
+      codeBinding = code.activation_id === ids[1] ? deviceBinding
+        : ofType<ActivationDoc>(await getOrNull<StateDoc>(this.db, code.activation_id), 'sessiontalk_activation', accountId);
+    }
+    return { code, deviceBinding, codeBinding,
+      settings: withDefaults(ofType<SettingsDoc>(docs.get(ids[2]), 'sessiontalk_settings', accountId)) };
+  }
+
+  async settings(accountId: string): Promise<{ settings: SessiontalkSettings; doc: SettingsDoc | null }> {
+    const doc = ofType<SettingsDoc>(await getOrNull<StateDoc>(this.db, settingsId(accountId)), 'sessiontalk_settings', accountId);
+    return { settings: withDefaults(doc), doc };
+  }
+
+  async get<T extends StateDoc>(id: string, type: T['pvt_type'], accountId: string): Promise<T | null> {
+    return ofType<T>(await getOrNull<StateDoc>(this.db, id), type, accountId);
+  }
+
+  /** Every document of a type in one account (management screens only). */
+  async list<T extends StateDoc>(accountId: string, type: T['pvt_type']): Promise<T[]> {
+    const res = await this.db.view('state', 'by_account', { key: [accountId, type], include_docs: true });
+    return res.rows.map((r) => r.doc as T).filter(Boolean);
+  }
+
+  /** Activations counted against max_activations of one Kazoo device, except the given ids. */
+  async countActivations(accountId: string, deviceId: string, except: string[] = []): Promise<number> {
+    const res = await this.db.view('state', 'sessiontalk_by_device', { key: [accountId, deviceId], reduce: false });
+    return res.rows.filter((r) => !except.includes(r.id)).length;
+  }
+
+  // ---- writes (all through here, so the cache sees them at once) ----
+
+  /** Creates (no _rev) or updates (with _rev) a document; a revision conflict is an answer, not an error. */
+  async write<T extends StateDoc>(doc: T): Promise<WriteResult> {
+    try {
+      const res = await this.db.insert(doc as never);
+      this.cache.wrote(doc, doc._id, res.rev);
+      return { rev: res.rev };
+    } catch (err) {
+      if (statusOf(err) === 409) { this.cache.forget(doc._id); return 'conflict'; }
+      throw err;
+    }
+  }
+
+  /** Deletes a document at the given revision; false when it had changed or was gone. */
+  async remove(doc: { _id: string; _rev?: string }): Promise<boolean> {
+    try {
+      const res = await this.db.destroy(doc._id, doc._rev!);
+      this.cache.wrote(null, doc._id, res.rev);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 409 || statusOf(err) === 404) { this.cache.forget(doc._id); return false; }
+      throw err;
+    }
+  }
+
+  async saveSettings(accountId: string, settings: SessiontalkSettings, rev: string | undefined): Promise<WriteResult> {
+    return this.write<SettingsDoc>({ _id: settingsId(accountId), ...(rev ? { _rev: rev } : {}), pvt_type: 'sessiontalk_settings',
+      account_id: accountId, ...settings, updated_at: this.s.app.now() });
+  }
+
+  /** An audit event (moves, deactivations, revocations), kept in CouchDB and logged. Ids only, never secrets. */
+  async audit(accountId: string, event: string, details: Record<string, unknown>): Promise<void> {
+    const at = this.s.app.now();
+    this.s.app.log.info({ account_id: accountId, event, ...details }, `sessiontalk ${event}`);
+    try {
+      await this.db.insert({ _id: eventId(accountId, at, randomBytes(4).toString('hex')), pvt_type: 'sessiontalk_event',
+        account_id: accountId, event, at, ...details } as never);
+    } catch (err) {
+      this.s.app.log.warn({ account_id: accountId, event, err: (err as Error).message }, 'sessiontalk audit event not stored');
+    }
+  }
+}
+
+function ofType<T extends { pvt_type: string; account_id: string }>(doc: unknown, type: T['pvt_type'], accountId: string): T | null {
+  const d = doc as (T & { _deleted?: boolean }) | null | undefined;
+  return d && !d._deleted && d.pvt_type === type && d.account_id === accountId ? d : null;
+}
+
