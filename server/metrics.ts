@@ -10,6 +10,7 @@ export interface Metrics {
   couchRequests: Counter<'target'>;
   couchErrors: Counter<'target'>;
   couchProbe: Gauge;
+  macIndexSize: Gauge;
 }
 
 export function createMetrics(defaults = false): Metrics {
@@ -29,6 +30,7 @@ export function createMetrics(defaults = false): Metrics {
       labelNames: ['target'], registers: [registry] }),
     couchProbe: new Gauge({ name: 'provision_couchdb_probe_seconds', help: 'Round trip of the last /healthz probe of CouchDB (-1: down)',
       registers: [registry] }),
+    macIndexSize: new Gauge({ name: 'provision_mac_index_macs', help: 'MACs in the MAC index', registers: [registry] }),
   };
   return m;
 }

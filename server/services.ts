@@ -6,12 +6,14 @@ import { MacIndex } from './kazoo/mac-index.js';
 import { PhoneFiles } from './phones/phone-files.js';
 import { Sightings } from './phones/sightings.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
+import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 
 export interface Services {
   app: AppContext;
   catalog: CatalogCache;
   kazoo: KazooDirectory;
   macIndex: MacIndex;
+  kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
   sightings: Sightings;
   sessiontalk: SessiontalkStore;
@@ -26,7 +28,7 @@ export async function startServices(app: AppContext): Promise<Services> {
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs });
   await macIndex.start();
   const services: Services = {
-    app, catalog, kazoo, macIndex, sightings: new Sightings(app),
+    app, catalog, kazoo, macIndex, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     async stop() {

@@ -19,7 +19,11 @@ export type Lookup =
   | { kind: 'devices'; accountId: string; entries: MacEntry[] };
 
 /** What a change to a Kazoo account database means for us. */
-export interface KazooChange { accountId: string; docId: string; mac?: string; kind: 'device' | 'user' | 'account' | 'other' }
+export interface KazooChange {
+  accountId: string; docId: string; mac?: string; kind: 'device' | 'user' | 'account' | 'other';
+  /** The document as the sweep read it (absent when deleted, or when the change came from another instance). */
+  doc?: Record<string, unknown>;
+}
 
 const macDocId = (mac: string) => `mac:${mac}`;
 
@@ -108,6 +112,7 @@ export class MacIndex {
   }
 
   private load(doc: MacDoc): void {
+    this.app.metrics.macIndexSize.set(this.byMac.size);
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
     if (doc.entries.length) {
@@ -170,11 +175,11 @@ export class MacIndex {
     const key = `${accountId}/${change.id}`;
     const oldMac = this.macOfDevice.get(key);
     if (doc && !change.deleted && doc.pvt_type === 'user') {
-      this.emit({ accountId, docId: change.id, kind: 'user' });
+      this.emit({ accountId, docId: change.id, kind: 'user', doc });
       return;
     }
     if (doc && !change.deleted && doc.pvt_type === 'account') {
-      this.emit({ accountId, docId: change.id, kind: 'account' });
+      this.emit({ accountId, docId: change.id, kind: 'account', doc });
       return;
     }
     const isDevice = !!doc && !change.deleted && doc.pvt_type === 'device' && !doc.pvt_deleted;
@@ -186,7 +191,9 @@ export class MacIndex {
         created: Number((doc as { pvt_created?: number }).pvt_created) || 0 };
       await this.writeEntry(newMac, accountId, change.id, entry);
     }
-    for (const mac of new Set([oldMac, newMac].filter(Boolean) as string[])) this.emit({ accountId, docId: change.id, mac, kind: 'device' });
+    for (const mac of new Set([oldMac, newMac].filter(Boolean) as string[])) {
+      this.emit({ accountId, docId: change.id, mac, kind: 'device', ...(isDevice ? { doc } : {}) });
+    }
   }
 
   /** Puts (or removes, entry = null) one device's entry under a MAC, in memory and in CouchDB. */

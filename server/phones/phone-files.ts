@@ -2,7 +2,8 @@
 // source changed (device, users, account, catalog). A warm fetch costs no CouchDB request. When
 // CouchDB cannot be reached, the last good body (memory, then disk) is served.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileSpec, TemplateDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
@@ -75,15 +76,13 @@ export class PhoneFiles {
     return join(this.diskDir, owner, createHash('sha256').update(key).digest('hex'));
   }
 
+  /** Off the request path: the phone has its answer before the copy reaches the disk. */
   private writeDisk(key: string, entry: Entry): void {
-    try {
-      const path = this.diskPath(key);
-      mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-      const meta = { contentType: entry.rendered.contentType, etag: entry.rendered.etag, accountId: entry.accountId };
-      writeFileSync(path, Buffer.concat([Buffer.from(JSON.stringify(meta) + '\n'), entry.rendered.body]), { mode: 0o600 });
-    } catch (err) {
-      this.s.app.log.warn({ err: (err as Error).message }, 'last-good copy not written to disk');
-    }
+    const path = this.diskPath(key);
+    const meta = { contentType: entry.rendered.contentType, etag: entry.rendered.etag, accountId: entry.accountId };
+    void mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
+      .then(() => writeFile(path, Buffer.concat([Buffer.from(JSON.stringify(meta) + '\n'), entry.rendered.body]), { mode: 0o600 }))
+      .catch((err) => this.s.app.log.warn({ err: (err as Error).message }, 'last-good copy not written to disk'));
   }
 
   private readDisk(key: string): Entry | null {

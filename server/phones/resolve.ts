@@ -14,7 +14,7 @@ export async function resolvePhone(s: Services, mac: string): Promise<Resolution
   if (found.kind === 'none') return { ok: false, reason: 'unknown_mac' };
   if (found.kind === 'conflict') return { ok: false, reason: 'mac_conflict' };
   const { accountId, entries } = found;
-  const docs = await s.kazoo.docs<any>(accountId, [accountId, ...entries.map((e) => e.device_id)]);
+  const docs = await s.kazooDocs.get(accountId, [accountId, ...entries.map((e) => e.device_id)]);
   const account = docs.get(accountId) as KazooAccount | undefined;
   if (!account) return { ok: false, reason: 'account_missing', accountId };
   const prov = (account.provision || {}) as Record<string, unknown>;
@@ -26,7 +26,7 @@ export async function resolvePhone(s: Services, mac: string): Promise<Resolution
   if (!devices.length) return { ok: false, reason: 'no_enabled_device', accountId };
   const userIds = new Set<string>(devices.map((d) => d.owner_id).filter(Boolean) as string[]);
   for (const id of keyUserIds(devices[0].provision?.combo_keys, devices[0].provision?.feature_keys)) userIds.add(id);
-  const users = await s.kazoo.docs<KazooUser>(accountId, [...userIds]);
+  const users = await s.kazooDocs.get(accountId, [...userIds]) as Map<string, KazooUser>;
   for (const [id, u] of users) if (u.pvt_type !== 'user') users.delete(id);
   const revs = [account._rev, ...devices.map((d) => d._rev), ...[...users.values()].map((u) => u._rev)].join(',');
   return { ok: true, data: { mac, accountId, account, devices, users }, revs };
