@@ -13,8 +13,10 @@ import { kazooTokenVerifier } from './api/kazoo-auth.js';
 import { kazooRouter } from './api/kazoo-routes.js';
 import { sessiontalkRouters } from './sessiontalk/routes.js';
 import { phoneRouter } from './phones/routes.js';
+import { securityRouter } from './security/routes.js';
 import { deviceRouter } from './api/device-routes.js';
 import { catalogAdminRouter } from './api/catalog-admin-routes.js';
+import { adminRouter } from './api/admin-routes.js';
 
 export function createApp(s: Services): Koa {
   const app = s.app;
@@ -32,7 +34,7 @@ export function createApp(s: Services): Koa {
     onError: () => { throw badRequest('the request body is not valid JSON'); } }));
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
-  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
+  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), adminRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
   return koa;

@@ -1,0 +1,70 @@
+// Rebuilds the MAC index from Kazoo's databases: reads every account's devices, compares with the
+// stored index, writes only the differences and resets the checkpoints. Running servers never see
+// an empty index in between (they follow the state database).
+import type { AppContext } from '../context.js';
+import { statusOf } from '../couch/client.js';
+import type { KazooDirectory, KazooDevice } from './directory.js';
+import { normalizeMac } from './mac.js';
+import type { MacEntry } from './mac-index.js';
+
+export interface ReconcileReport { accounts: number; devices: number; created: number; updated: number; removed: number; conflicts: string[]; unreadable: string[] }
+
+export async function reconcile(app: AppContext, kazoo: KazooDirectory): Promise<ReconcileReport> {
+  const truth = new Map<string, MacEntry[]>();
+  const seqs = new Map<string, string>();
+  const report: ReconcileReport = { accounts: 0, devices: 0, created: 0, updated: 0, removed: 0, conflicts: [], unreadable: [] };
+  const queue = [...kazoo.accountIds()];
+  const worker = async () => {
+    for (let id = queue.shift(); id; id = queue.shift()) {
+      const db = kazoo.accountDb(id);
+      try {
+        const info = await db.info();
+        const all = await db.list({ include_docs: true });
+        seqs.set(id, String(info.update_seq));
+        report.accounts++;
+        for (const row of all.rows as Array<{ doc?: KazooDevice & { _rev: string; pvt_created?: number } }>) {
+          const d = row.doc;
+          const mac = d && d.pvt_type === 'device' && !d.pvt_deleted ? normalizeMac(d.mac_address) : null;
+          if (!d || !mac) continue;
+          report.devices++;
+          const list = truth.get(mac) || [];
+          list.push({ account_id: id, device_id: d._id, rev: d._rev, created: Number(d.pvt_created) || 0 });
+          truth.set(mac, list);
+        }
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+        report.unreadable.push(id);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+
+  const stored = await app.stateDb.list({ startkey: 'mac:', endkey: 'mac:\ufff0', include_docs: true });
+  const storedByMac = new Map((stored.rows as Array<{ doc?: { mac: string; entries: MacEntry[]; _id: string; _rev: string } }>)
+    .filter((r) => r.doc).map((r) => [r.doc!.mac, r.doc!]));
+  const writes: Record<string, unknown>[] = [];
+  for (const [mac, entries] of truth) {
+    entries.sort((a, b) => a.created - b.created || a.device_id.localeCompare(b.device_id));
+    const accounts = [...new Set(entries.map((e) => e.account_id))].sort();
+    if (accounts.length > 1) report.conflicts.push(mac);
+    const current = storedByMac.get(mac);
+    if (current && JSON.stringify(current.entries) === JSON.stringify(entries)) continue;
+    writes.push({ _id: `mac:${mac}`, pvt_type: 'mac_index', mac, entries, account_ids: accounts, ...(current ? { _rev: current._rev } : {}) });
+    if (current) report.updated++; else report.created++;
+  }
+  for (const [mac, doc] of storedByMac) {
+    if (!truth.has(mac)) { writes.push({ _id: doc._id, _rev: doc._rev, _deleted: true }); report.removed++; }
+  }
+  const seqDocs = await app.stateDb.fetch({ keys: [...seqs.keys()].map((a) => `seq:${a}`) });
+  [...seqs.entries()].forEach(([accountId, seq], i) => {
+    const cur = (seqDocs.rows[i] as { doc?: { _rev: string; seq: string } | null }).doc;
+    if (cur?.seq === seq) return;
+    writes.push({ _id: `seq:${accountId}`, pvt_type: 'mac_index_checkpoint', account_id: accountId, seq, ...(cur ? { _rev: cur._rev } : {}) });
+  });
+  for (let i = 0; i < writes.length; i += 1000) {
+    const res = await app.stateDb.bulk({ docs: writes.slice(i, i + 1000) });
+    const failed = res.filter((r) => r.error);
+    if (failed.length) throw new Error(`index not written for ${failed.length} documents (e.g. ${failed[0].id}: ${failed[0].error}); run it again`);
+  }
+  return report;
+}
