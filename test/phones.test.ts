@@ -62,8 +62,10 @@ describe('serving desk phones', function () {
           keys['1'] = { type: 'speed_dial', value: { value: '5559876', label: 'Hotline' } };
         }
         const useMemory = caps.memory_keys > 0;
-        const device = await k.device(account._id, { mac, ownerId: owner._id, brand, family: String(t!.endpoint_family),
-          model: String(t!.endpoint_model), ...(useMemory ? { featureKeys: keys } : { comboKeys: keys }) });
+        const model = { brand, family: String(t!.endpoint_family), model: String(t!.endpoint_model) };
+        const device = await k.device(account._id, { mac, ownerId: owner._id, ...model, ...(useMemory ? { featureKeys: keys } : { comboKeys: keys }) });
+        // A second Kazoo device with the same MAC is the phone's second line, where it has one.
+        const second = caps.lines >= 2 ? await k.device(account._id, { mac, ...model }) : null;
         const files = filesOf(t!, profile);
         expect(files.some((f) => f.scope === 'device' && f.sections.includes('cfg_account')), 'a file with the lines').to.equal(true);
         for (const file of files) {
@@ -71,13 +73,18 @@ describe('serving desk phones', function () {
           const res = file.scope === 'device' ? await served(`/prov/${brand}/${name}?pass=${PASS}`) : await get(`/prov/${brand}/${name}`);
           expect(res.status, `${brand} ${name}`).to.equal(200);
           if (file.scope === 'device' && file.sections.includes('cfg_account')) {
-            expect(res.text, name).to.include(device.sip.password);
-            expect(res.text, name).to.include(device.sip.username);
+            const full = second ? await waitFor(async () => {
+              const r = await get(`/prov/${brand}/${name}?pass=${PASS}`);
+              return r.text.includes(second.sip.password) ? r : null;
+            }, 5000, 'second line') : res;
+            expect(full.text, name).to.include(device.sip.password);
+            expect(full.text, name).to.include(device.sip.username);
+            if (second) expect(full.text, `${name}: second line`).to.include(second.sip.username);
             if (keys['0']) {
-              expect(res.text, `${name}: BLF key watches the target`).to.include('4711');
-              expect(res.text, `${name}: speed dial`).to.include('5559876');
+              expect(full.text, `${name}: BLF key watches the target`).to.include('4711');
+              expect(full.text, `${name}: speed dial`).to.include('5559876');
             }
-          } else {
+          } else if (file.scope === 'common') {
             expect(res.text, name).to.not.include(device.sip.password);
             expect(res.text, name).to.not.include(device.sip.username);
             expect(res.text, name).to.not.include('phone-admin-pw-31337');
@@ -86,6 +93,21 @@ describe('serving desk phones', function () {
           if (t!.pvt_generator === 'json2xml') expect(XMLValidator.validate(res.text), `${name} is well-formed XML`).to.equal(true);
           expect(res.text, `${name} has no unfilled placeholder`).to.not.match(/\{[A-Z][A-Z0-9_]*\}|\{\{/);
         }
+      });
+
+      it(`${brand}: keys beyond the phone go to its expansion module`, async function () {
+        const t = pickTemplate(srv.services.catalog.allTemplates(), brand, true);
+        if (!t) this.skip(); // this brand's seeded models take no expansion module
+        const profile = srv.services.catalog.profile(brand)!;
+        const caps = capabilitiesOf(t!);
+        const { account, owner } = await tenant(k);
+        const mac = newMac(profile.ouis?.[0] || '001122');
+        await k.device(account._id, { mac, ownerId: owner._id, brand, family: String(t!.endpoint_family), model: String(t!.endpoint_model),
+          comboKeys: { [caps.line_keys]: { type: 'speed_dial', value: '5550101' } } });
+        const file = filesOf(t!, profile).find((f) => f.sections.includes('cfg_expkey'));
+        expect(file, `${t!._id} has a file with module keys`).to.exist;
+        const res = await served(`/prov/${brand}/${fileNameFor(file!, mac, profile)}?pass=${PASS}`);
+        expect(res.text, `${t!._id}: the first module key`).to.include('5550101');
       });
     }
   });

@@ -25,7 +25,7 @@ export async function resolvePhone(s: Services, mac: string): Promise<Resolution
     .filter((d): d is KazooDevice => !!d && d.pvt_type === 'device' && d.enabled !== false);
   if (!devices.length) return { ok: false, reason: 'no_enabled_device', accountId };
   const userIds = new Set<string>(devices.map((d) => d.owner_id).filter(Boolean) as string[]);
-  for (const id of keyUserIds(devices[0].provision?.combo_keys, devices[0].provision?.feature_keys)) userIds.add(id);
+  for (const d of devices) for (const id of keyUserIds(d.provision?.combo_keys, d.provision?.feature_keys)) userIds.add(id);
   const users = await s.kazooDocs.get(accountId, [...userIds]) as Map<string, KazooUser>;
   for (const [id, u] of users) if (u.pvt_type !== 'user') users.delete(id);
   const revs = [account._rev, ...devices.map((d) => d._rev), ...[...users.values()].map((u) => u._rev)].join(',');

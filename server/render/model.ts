@@ -62,6 +62,20 @@ function vendorValues(profile: ProfileDoc | undefined, timezone: string, languag
   };
 }
 
+/**
+ * The keys of every device on this MAC, slot by slot: the first line's device wins a slot, later
+ * devices fill the free ones (the original read the first device's keys only).
+ */
+function mergedKeys(devices: KazooDevice[], field: 'combo_keys' | 'feature_keys'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const d of devices) {
+    for (const [slot, key] of Object.entries(d.provision?.[field] || {})) {
+      if (key && out[slot] === undefined) out[slot] = key;
+    }
+  }
+  return out;
+}
+
 /** The common-file model: no account, no lines, no secrets. */
 export function commonModel(config: Config, template: TemplateDoc, profile: ProfileDoc | undefined): RenderModel {
   const settings = { timezone: config.defaultTimezone, language: config.defaultLanguage, ntp_server: config.ntpServer,
@@ -106,7 +120,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     };
   });
   const keys = placeKeys({
-    comboKeys: first?.provision?.combo_keys, featureKeys: first?.provision?.feature_keys,
+    comboKeys: mergedKeys(devices, 'combo_keys'), featureKeys: mergedKeys(devices, 'feature_keys'),
     caps: { ...caps, keys_per_page: (template.capabilities as any)?.keys_per_page }, profile, users: data.users,
     lineCount: lines.length, realm: lines[0]?.realm || account.realm || '',
   });
