@@ -13,7 +13,6 @@ import { kazooTokenVerifier } from './api/kazoo-auth.js';
 import { kazooRouter } from './api/kazoo-routes.js';
 import { sessiontalkRouters } from './sessiontalk/routes.js';
 import { phoneRouter } from './phones/routes.js';
-import { securityRouter } from './security/routes.js';
 import { deviceRouter } from './api/device-routes.js';
 import { catalogAdminRouter } from './api/catalog-admin-routes.js';
 import { adminRouter } from './api/admin-routes.js';
