@@ -22,6 +22,13 @@ export interface Config {
   defaultLanguage: string;
   ntpServer: string;
   indexIntervalMs: number;
+  probeLimit: number;
+  banMinutes: number;
+  failureDelayMs: number;
+  httpsPort: number | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  tlsClientCa: string | null;
 }
 
 interface KeySpec {
@@ -30,7 +37,13 @@ interface KeySpec {
   default: unknown;
   doc: string;
   list?: boolean;
+  /** What a valid value looks like, when the schema alone would say it badly. */
+  hint?: string;
 }
+
+// One CouchDB URL, or several nodes of one cluster separated by spaces or commas (as the original's `$hosts`).
+const NODE_LIST = { type: ['string', 'null'], pattern: '^[\\s,]*https?://[^\\s,]+([\\s,]+https?://[^\\s,]+)*[\\s,]*$' };
+const NODE_LIST_HINT = 'an http(s) URL, or several separated by spaces or commas';
 
 // One table drives parsing, validation, defaults and the README's configuration section.
 export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
@@ -40,12 +53,12 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'Address to listen on.' },
   publicUrl: { env: 'PUBLIC_URL', schema: { type: 'string', pattern: '^https?://[^/\\s]+(/[^\\s]*)?$' }, default: '',
     doc: 'Base URL phones and Monster UI reach us at (e.g. `https://prov.example.com`). Default: `http://<host>:<port>`.' },
-  couchdbUrl: { env: 'COUCHDB_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
-    doc: 'CouchDB for our databases, with admin credentials in the URL. Unset: start the embedded server.' },
+  couchdbUrl: { env: 'COUCHDB_URL', schema: NODE_LIST, hint: NODE_LIST_HINT, default: null,
+    doc: 'CouchDB for our databases, with admin credentials in the URL. Several nodes of one cluster may be listed, separated by spaces or commas: requests go to the first node that answers and fail over to the next. Unset: start the embedded server.' },
   dataDir: { env: 'DATA_DIR', schema: { type: 'string', minLength: 1 }, default: './data',
     doc: 'Where the embedded CouchDB keeps its files and the generated admin token is written.' },
-  kazooCouchdbUrl: { env: 'KAZOO_COUCHDB_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
-    doc: "CouchDB holding Kazoo's databases (`accounts`, `account/xx/xx/…`). Default: the same as `COUCHDB_URL`." },
+  kazooCouchdbUrl: { env: 'KAZOO_COUCHDB_URL', schema: NODE_LIST, hint: NODE_LIST_HINT, default: null,
+    doc: "CouchDB holding Kazoo's databases (`accounts`, `account/xx/xx/…`); may list several nodes like `COUCHDB_URL`. Default: the same as `COUCHDB_URL`." },
   kazooApiUrl: { env: 'KAZOO_API_URL', schema: { type: ['string', 'null'], pattern: '^https?://' }, default: null,
     doc: 'Kazoo crossbar base URL (e.g. `https://kazoo.example.com:8443`), used to check Kazoo auth tokens.' },
   dbPrefix: { env: 'DB_PREFIX', schema: { type: 'string', pattern: '^[a-z0-9_$()+-]*$' }, default: '',
@@ -73,6 +86,20 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'NTP server written into phone configs.' },
   indexIntervalMs: { env: 'INDEX_INTERVAL_MS', schema: { type: 'integer', minimum: 100, maximum: 60000 }, default: 1000,
     doc: "How often Kazoo's account databases are checked for device changes (ms)." },
+  probeLimit: { env: 'PROBE_LIMIT', schema: { type: 'integer', minimum: 1, maximum: 10000 }, default: 10,
+    doc: 'Failed phone requests (unknown MAC, wrong credentials, locked…) per source IP and minute before that IP is banned.' },
+  banMinutes: { env: 'BAN_MINUTES', schema: { type: 'integer', minimum: 1, maximum: 10080 }, default: 15,
+    doc: 'How long a probing IP stays banned from phone files, in minutes.' },
+  failureDelayMs: { env: 'FAILURE_DELAY_MS', schema: { type: 'integer', minimum: 0, maximum: 5000 }, default: 250,
+    doc: 'Minimum time before a refused phone request is answered (ms), so no refusal is faster than another.' },
+  httpsPort: { env: 'HTTPS_PORT', schema: { type: ['integer', 'null'], minimum: 1, maximum: 65535 }, default: null,
+    doc: 'TCP port of the HTTPS listener (needs `TLS_CERT` and `TLS_KEY`). Unset: HTTP only.' },
+  tlsCert: { env: 'TLS_CERT', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
+    doc: 'PEM file with the HTTPS server certificate (chain).' },
+  tlsKey: { env: 'TLS_KEY', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
+    doc: 'PEM file with the HTTPS server private key.' },
+  tlsClientCa: { env: 'TLS_CLIENT_CA', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
+    doc: "PEM file of the CAs that issue phones' factory certificates (mutual TLS). Set: phones are asked for a client certificate." },
 };
 
 export class ConfigError extends Error {}
@@ -116,8 +143,9 @@ function configFilePath(env: NodeJS.ProcessEnv, argv: string[]): string | null {
 
 function describe(spec: KeySpec): string {
   const s = spec.schema as Record<string, unknown>;
+  if (spec.hint) return spec.hint;
   if (s.enum) return `one of ${(s.enum as string[]).join(', ')}`;
-  if (s.type === 'integer') return `an integer from ${s.minimum} to ${s.maximum}`;
+  if (s.type === 'integer' || (Array.isArray(s.type) && s.type[0] === 'integer')) return `an integer from ${s.minimum} to ${s.maximum}`;
   if (s.minLength && s.minLength !== 1) return `at least ${s.minLength} characters`;
   if (s.pattern) return `of the form ${s.pattern}`;
   if (s.type === 'array') return 'a comma-separated list of IPs or CIDRs';
@@ -157,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   cfg.publicUrl = cfg.publicUrl.replace(/\/+$/, '');
   if (!cfg.kazooCouchdbUrl) cfg.kazooCouchdbUrl = cfg.couchdbUrl;
+  if (cfg.httpsPort && (!cfg.tlsCert || !cfg.tlsKey)) throw new ConfigError('HTTPS_PORT needs TLS_CERT and TLS_KEY');
   if (cfg.kazooApiUrl) cfg.kazooApiUrl = cfg.kazooApiUrl.replace(/\/+$/, '');
   return cfg;
 }

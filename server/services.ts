@@ -32,6 +32,7 @@ export async function startServices(app: AppContext): Promise<Services> {
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     async stop() {
+      await services.sightings.stop();
       app.log.debug('stopping: sessiontalk');
       await services.sessiontalk.stop();
       app.log.debug('stopping: mac index');

@@ -188,10 +188,12 @@ describe('catalog', function () {
       expect((await w.call('GET', 'phones')).json.data.yealink.families.t4x.models.t99.name).to.equal('T99');
       const read = await w.call('GET', `catalog/templates/${enc(doc._id)}`, w.tokens.user);
       expect(read.json.data._rev).to.equal(created.json.data._rev);
-      const changed = { ...read.json.data, capabilities: { lines: 4, line_keys: 12 } };
+      // As Monster UI sends it: with ui_metadata beside the document's fields, which must not be stored.
+      const changed = { ...read.json.data, capabilities: { lines: 4, line_keys: 12 }, ui_metadata: { version: '4.3', ui: 'monster-ui' } };
       const updated = await w.call('PUT', `catalog/templates/${enc(doc._id)}`, w.tokens.resellerAdmin, { data: changed });
       expect(updated.status, updated.text).to.equal(200);
       expect((await w.call('GET', 'ui/yealink/t4x/t99')).json.data.template.combo_keys.iterate).to.equal(12);
+      expect((await w.call('GET', `catalog/templates/${enc(doc._id)}`, w.tokens.user)).json.data.ui_metadata).to.equal(undefined);
       const stale = await w.call('PUT', `catalog/templates/${enc(doc._id)}`, w.tokens.superadmin, { data: changed });
       expect(stale.status).to.equal(409);
       expect(stale.json.error).to.equal('conflict');

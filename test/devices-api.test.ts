@@ -43,6 +43,9 @@ describe('device management API', function () {
     }, 5000, 'last_seen');
     expect(seen).to.include({ file: `${mac}.cfg`, ua: 'Yealink SIP-T46S 66.86.0.15', status: 200 });
     expect(seen.ip).to.match(/127\.0\.0\.1/);
+    // The first good fetch pinned the phone to its address; the list shows it.
+    const listed = (await w.call('GET', `accounts/${w.account}/devices`, w.tokens.accountAdmin)).json.data.find((x: any) => x.id === mine._id);
+    expect(listed.lock).to.include({ ip: '127.0.0.1' });
   });
 
   it('previews each file with secrets masked; only admins may reveal them', async () => {

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../config.js';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../server/couch/embedded.js';
 import { createLogger, type Logger } from '../server/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { secret } from './fixtures/secrets.js';
 
 export const logLines: string[] = [];
 const sink = new Writable({
@@ -64,10 +65,13 @@ export function freshPrefix(): string {
 /** A Config as the server would load it, for an isolated set of databases. */
 export function testConfig(overrides: Partial<Config> = {}, envVars: Record<string, string> = {}): Config {
   const prefix = overrides.dbPrefix ?? freshPrefix();
-  const cfg = loadConfig({ PORT: '1', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...envVars }, []);
+  // Tests that poll for a device to appear would count as probing: probe limits and the refusal
+  // delay are off unless a test sets them (test/security*.test.ts do).
+  const cfg = loadConfig({ PORT: '1', HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROBE_LIMIT: '10000', FAILURE_DELAY_MS: '0', ...envVars }, []);
+  secret(overrides.adminToken);
   return { ...cfg, couchdbUrl: runEnv().couchUrl, kazooCouchdbUrl: runEnv().couchUrl, dbPrefix: prefix,
     kazooDbPrefix: overrides.kazooDbPrefix ?? prefix, dataDir: runEnv().dataDir, port: 0,
-    adminToken: 'test-admin-token-0123456789abcdefghijklmnop', ...overrides };
+    adminToken: secret('test-admin-token-0123456789abcdefghijklmnop'), ...overrides };
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}, opts: Parameters<typeof startServer>[3] = {}): Promise<RunningServer> {

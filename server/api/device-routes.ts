@@ -2,7 +2,6 @@
 // preview of every file a device gets, secrets masked unless an admin asks for them.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { isAccountId } from '../couch/names.js';
 import { badRequest, notFound } from '../http/errors.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
@@ -13,14 +12,11 @@ import { renderFile } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { isAccountAdmin, principalOf, requireAccountAdmin, requireOwnerOrAdmin, forbidden } from './auth.js';
 import { ok } from './envelope.js';
+import { accountParam } from './params.js';
+import { lockId } from '../security/locks.js';
 
 const MASK = '********';
 
-function accountParam(ctx: Context): string {
-  const id = ctx.params.accountId;
-  if (!isAccountId(id)) throw badRequest(`"${String(id).slice(0, 40)}" is not a Kazoo account id (32 lowercase hex digits)`, { field: 'accountId' });
-  return id;
-}
 
 /** Replaces every secret the model carries, longest first (one may contain another). */
 export function maskSecrets(text: string, secrets: Array<string | undefined>): string {
@@ -61,10 +57,16 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     if (!admin && p.accountId !== accountId) throw forbidden('this token belongs to another account');
     const devices = (await s.kazoo.devices(accountId)).filter((d) => admin || (p.userId && d.owner_id === p.userId));
     const macs = devices.map((d) => normalizeMac(d.mac_address)).filter((m): m is string => !!m);
-    const seen = macs.length ? await s.app.stateDb.fetch({ keys: macs.map((m) => `seen:${m}`) }) : { rows: [] };
+    // Last fetch and IP lock of every listed phone, in one request.
+    const keys = macs.flatMap((m) => [`seen:${m}`, lockId(accountId, m)]);
+    const state = keys.length ? await s.app.stateDb.fetch({ keys }) : { rows: [] };
     const lastSeen = new Map<string, unknown>();
-    for (const row of seen.rows as Array<{ doc?: { mac: string; last: unknown; account_id: string } | null }>) {
-      if (row.doc && row.doc.account_id === accountId) lastSeen.set(row.doc.mac, row.doc.last);
+    const locks = new Map<string, { ip: string; at: number }>();
+    for (const row of state.rows as Array<{ doc?: { _id: string; mac: string; last?: unknown; account_id: string; ip?: string; at?: number } | null }>) {
+      const d = row.doc;
+      if (!d || d.account_id !== accountId) continue;
+      if (d._id.startsWith('seen:')) lastSeen.set(d.mac, d.last);
+      else locks.set(d.mac, { ip: d.ip!, at: d.at! });
     }
     const conflicts = new Set(s.macIndex.conflicts(accountId).map((c) => c.mac));
     const data = devices.sort((a, b) => String(a.name).localeCompare(String(b.name))).map((d) => {
@@ -75,7 +77,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
         id: d._id, name: d.name, mac_address: mac, owner_id: d.owner_id ?? null, device_type: d.device_type || 'sip_device',
         enabled: d.enabled !== false, brand: p2.endpoint_brand ?? null, family: p2.endpoint_family ?? null, model: p2.endpoint_model ?? null,
         template_id: t?._id ?? null, template_found: !!t, provisioning_url: provisioningUrl(d, mac),
-        last_seen: (mac && lastSeen.get(mac)) || null, lock: null, conflict: !!mac && conflicts.has(mac),
+        last_seen: (mac && lastSeen.get(mac)) || null, lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
       };
     });
     ok(ctx, data);

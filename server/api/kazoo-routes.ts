@@ -5,14 +5,13 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Services } from '../services.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
-import { isAccountId } from '../couch/names.js';
 import { statusOf } from '../couch/client.js';
-import { normalizeMac } from '../kazoo/mac.js';
 import type { Lookup } from '../kazoo/mac-index.js';
 import { purgeAccountState } from '../kazoo/account-purge.js';
 import { isAccountAdmin, principalOf } from './auth.js';
 import { AccountAccess } from './account-access.js';
 import { ok } from './envelope.js';
+import { accountParam, macParam } from './params.js';
 
 /** The device part of a push: `data` of `POST devices/{accountId}/{mac}`. */
 export interface PushedDevice { brand?: string; family?: string; model?: string; name?: string; settings?: Record<string, unknown> }
@@ -36,17 +35,7 @@ function deviceIndex(s: Services): DeviceIndexPort {
   return s.macIndex;
 }
 
-function accountParam(ctx: Context): string {
-  const id = ctx.params.accountId;
-  if (!isAccountId(id)) throw badRequest(`"${String(id).slice(0, 40)}" is not a Kazoo account id (32 lowercase hex digits)`, { field: 'accountId' });
-  return id;
-}
 
-function macParam(ctx: Context): string {
-  const mac = normalizeMac(ctx.params.mac);
-  if (!mac) throw badRequest(`"${String(ctx.params.mac).slice(0, 40)}" is not a MAC address (12 hex digits, separators : - . allowed)`, { field: 'mac' });
-  return mac;
-}
 
 function pushedDevice(body: unknown): PushedDevice {
   const data = (body as { data?: unknown } | undefined)?.data ?? {};

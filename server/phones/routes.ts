@@ -1,13 +1,19 @@
-// GET /prov/<brand>/<file>: what phones fetch. Every failure — unknown MAC, other tenant, disabled
-// account, wrong password — gets the same 404 and one fail2ban-friendly log line.
+// GET /prov/<brand>/<file>: what phones fetch. The auth pipeline is server/security/guard.ts; every
+// refusal — unknown MAC, other tenant, disabled account, wrong credentials, lock, ban — gets the same
+// answer (404, or a Digest challenge when the request itself asks for one), no sooner than
+// FAILURE_DELAY_MS after the request arrived, and one fail2ban-friendly log line.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { sameSecret } from '../api/auth.js';
 import { clientIp, trustedList } from '../http/client-ip.js';
+import { isConnectionError } from '../couch/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import type { Services } from '../services.js';
+import { clientCertOf } from '../security/client-cert.js';
+import type { PhoneRequest } from '../security/guard.js';
+import { securityOf } from '../security/security.js';
 import { FileResolver } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
+import { BlockList, isIP } from 'node:net';
 
 // URLs phones already use with the original project (snom's setting_server, snom's defaults).
 const LEGACY_DEVICE_URLS: Array<{ brand: string; re: RegExp }> = [
@@ -19,12 +25,24 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
   const router = new Router({ prefix: '/prov' });
   const resolver = new FileResolver(s.catalog);
   const trusted = trustedList(s.app.config.trustedProxies);
+  const { guard } = securityOf(s);
 
-  const fail = (ctx: Context, ip: string, mac: string | null, reason: string) => {
-    s.app.log.warn({ ip, mac: mac || undefined, reason }, `provision-auth-failure ip=${ip} mac=${mac || '-'} reason=${reason.split(' ')[0]}`);
-    ctx.status = 404;
+  /** No refusal is answered sooner than the slowest usual one: timing tells nothing about the reason. */
+  const settle = async (started: number) => {
+    const floor = s.app.config.failureDelayMs;
+    const wait = floor + Math.random() * Math.min(20, floor / 10) - (Date.now() - started);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+
+  const fail = async (ctx: Context, started: number, req: Pick<PhoneRequest, 'ip' | 'challenge' | 'authorization' | 'secure'> & { mac: string | null },
+    reason: string, opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}) => {
+    const refusal = await guard.refusal(req, reason, opts);
+    await settle(started);
+    ctx.status = refusal.status;
+    for (const [k, v] of Object.entries(refusal.headers)) ctx.set(k, v);
+    ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/plain';
-    ctx.body = 'Not Found\n';
+    ctx.body = refusal.status === 401 ? 'Unauthorized\n' : 'Not Found\n';
   };
 
   const send = (ctx: Context, served: Extract<Served, { ok: true }>) => {
@@ -42,10 +60,20 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
   };
 
   router.get('/:brand/:file', async (ctx) => {
+    const started = Date.now();
     const profile = s.catalog.profile(ctx.params.brand);
-    const ip = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
+    const socketIp = ctx.request.socket.remoteAddress;
+    const ip = clientIp(socketIp, ctx.get('x-forwarded-for'), trusted);
     ctx.state.clientIp = ip;
-    if (!profile) return fail(ctx, ip, null, `unknown_brand ${ctx.params.brand}`);
+    const pass = typeof ctx.query.pass === 'string' ? ctx.query.pass : null;
+    const ua = ctx.get('user-agent').slice(0, 300);
+    const authorization = ctx.get('authorization');
+    const uaMatch = profile?.user_agent?.pattern ? new RegExp(profile.user_agent.pattern).exec(ua) : null;
+    const base = {
+      ip, authorization, secure: ctx.secure || forwardedHttps(ctx, socketIp, trusted),
+      challenge: pass === null && (!!authorization || !!uaMatch),
+    };
+    if (!profile) return fail(ctx, started, { ...base, mac: null }, `unknown_brand ${ctx.params.brand}`, { count: false });
     const brand = profile.brand;
     const fileName = ctx.params.file;
     let mac: string | null = null;
@@ -53,42 +81,58 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     const legacy = LEGACY_DEVICE_URLS.find((l) => l.brand === brand && l.re.test(fileName));
     if (brand === 'snom' && fileName === 'settings.php') {
       mac = normalizeMac(ctx.query.mac);
-      if (!mac) return fail(ctx, ip, null, 'bad_mac');
+      if (!mac) return fail(ctx, started, { ...base, mac: null }, 'bad_mac');
     } else if (legacy) {
       mac = legacy.re.exec(fileName)![1].toLowerCase();
     } else {
       const req = resolver.resolve(brand, fileName);
-      if (req.kind === 'none') return fail(ctx, ip, null, `unsupported_file ${fileName}`);
+      // Phones ask for files we do not have (vendor extras): not a probe, not counted.
+      if (req.kind === 'none') return fail(ctx, started, { ...base, mac: null }, `unsupported_file ${fileName}`, { count: false });
       if (req.kind === 'common') {
+        // Common files carry no secrets (render/model.ts commonModel): served to anyone.
         const served = files.common(req.template, req.file, fileName);
         if (served.ok) return send(ctx, served);
-        return fail(ctx, ip, null, served.reason);
+        return fail(ctx, started, { ...base, mac: null }, served.reason, { count: false });
       }
       mac = req.mac;
       pattern = req.pattern;
     }
-    // The MAC a phone puts in its User-Agent must be the one it asks for.
-    const uaPattern = profile.user_agent?.pattern;
-    if (uaPattern) {
-      const m = new RegExp(uaPattern).exec(ctx.get('user-agent').slice(0, 300));
-      const uaMac = m?.groups?.mac ? normalizeMac(m.groups.mac) : null;
-      if (uaMac && uaMac !== mac) return fail(ctx, ip, mac, 'ua_mac_mismatch');
-    }
+    const phone: PhoneRequest = { ...base, mac, method: ctx.method, uri: ctx.originalUrl, pass, cert: clientCertOf(ctx.req.socket) };
+    const found = s.macIndex.lookup(mac);
+    if (await guard.banned(ip, found.kind === 'devices' ? found.accountId : null)) return fail(ctx, started, phone, 'banned', { banned: true });
+    // The MAC a phone puts in its User-Agent must be the one it asks for; so must its certificate's.
+    const uaMac = uaMatch?.groups?.mac ? normalizeMac(uaMatch.groups.mac) : null;
+    if (uaMac && uaMac !== mac) return fail(ctx, started, phone, 'ua_mac_mismatch');
+    if (guard.certMismatch(phone)) return fail(ctx, started, phone, 'cert_mac_mismatch');
     const served = await files.device(brand, mac, pattern);
     if (!served.ok) {
       if (served.status === 503) { ctx.status = 503; ctx.body = 'Service Unavailable\n'; return; }
-      return fail(ctx, ip, mac, served.reason);
+      if (served.reason === 'unknown_mac') s.sightings.record(mac, null, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 404 });
+      return fail(ctx, started, phone, served.reason);
     }
-    if (!(await urlPasswordOk(s, served.accountId!, ctx.query.pass))) return fail(ctx, ip, mac, 'bad_password');
-    s.sightings.record(mac, served.accountId, { at: s.app.now(), ip, file: fileName, ua: ctx.get('user-agent').slice(0, 200), status: 200 });
+    let verdict;
+    try {
+      verdict = await guard.authorize(phone, served.accountId!);
+      if (verdict.ok && !(await verdict.commit())) verdict = { ok: false as const, reason: 'locked' };
+    } catch (err) {
+      // CouchDB unreachable and nothing cached to decide with: refuse for now, the phone retries.
+      if (!isConnectionError(err)) throw err;
+      s.app.log.error({ err: (err as Error).message, ip, mac }, 'phone request not authorised: CouchDB unreachable');
+      ctx.status = 503;
+      ctx.body = 'Service Unavailable\n';
+      return;
+    }
+    if (!verdict.ok) return fail(ctx, started, phone, verdict.reason, { stale: verdict.stale });
+    s.sightings.record(mac, served.accountId, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 200 });
     send(ctx, served);
   });
   return router;
 }
 
-/** The original project's account URL password (`pass=`), still honoured for deployed phones. */
-async function urlPasswordOk(s: Services, accountId: string, given: unknown): Promise<boolean> {
-  const urlpass = s.kazoo.account(accountId)?.provision?.urlpass;
-  if (typeof urlpass !== 'string' || !urlpass) return true;
-  return typeof given === 'string' && sameSecret(given, urlpass);
+/** TLS ended at a trusted reverse proxy that says so. */
+function forwardedHttps(ctx: Context, socketIp: string | undefined, trusted: BlockList): boolean {
+  const ip = (socketIp || '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  const v = isIP(ip);
+  if (!v || !trusted.check(ip, v === 6 ? 'ipv6' : 'ipv4')) return false;
+  return ctx.get('x-forwarded-proto').split(',')[0].trim().toLowerCase() === 'https';
 }

@@ -1,36 +1,83 @@
 // When each MAC last fetched which file, from where, with what User-Agent — for the admin screens and
-// for adopting unknown MACs. Throttled: at most one CouchDB write per MAC per minute.
+// for adopting unknown MACs. Kept off the phone's path: at most one write per MAC per minute, and the
+// writes of a second go to CouchDB together in one _bulk_docs (a boot storm must not become a write storm).
 import type { AppContext } from '../context.js';
-import { getOrNull, statusOf } from '../couch/client.js';
+import { getOrNull } from '../couch/client.js';
 
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number }
 const THROTTLE_MS = 60_000;
+const FLUSH_MS = 1000;
+
+interface Pending { mac: string; accountId: string | null; last: Sighting; count: number }
 
 export class Sightings {
   private lastWrite = new Map<string, number>();
+  /** Sightings inside the throttle window, added to the stored count with the next write. */
+  private held = new Map<string, number>();
+  private queue = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
   constructor(private app: AppContext) {}
 
   /** Known device (accountId set) or unknown MAC (accountId null). Never awaited on the phone's path. */
   record(mac: string, accountId: string | null, s: Sighting): void {
     const id = accountId ? `seen:${mac}` : `unknown:${mac}`;
     const now = this.app.now();
-    if (now - (this.lastWrite.get(id) || 0) < THROTTLE_MS) return;
+    if (now - (this.lastWrite.get(id) || 0) < THROTTLE_MS) { this.held.set(id, (this.held.get(id) || 0) + 1); return; }
     this.lastWrite.set(id, now);
-    if (this.lastWrite.size > 200_000) this.lastWrite.clear();
-    void this.write(id, mac, accountId, s).catch((err) => {
-      if (statusOf(err) !== 409) this.app.log.debug({ err: (err as Error).message }, 'sighting not recorded');
-    });
+    if (this.lastWrite.size > 200_000) { this.lastWrite.clear(); this.held.clear(); }
+    const count = 1 + (this.held.get(id) || 0) + (this.queue.get(id)?.count || 0);
+    this.held.delete(id);
+    this.queue.set(id, { mac, accountId, last: s, count });
+    this.timer ??= setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
+    this.timer.unref?.();
   }
 
-  private async write(id: string, mac: string, accountId: string | null, s: Sighting): Promise<void> {
+  /** Writes what is queued: one read of the current documents, one _bulk_docs. */
+  async flush(): Promise<void> {
+    await this.flushing;
+    if (!this.queue.size) return;
+    const batch = this.queue;
+    this.queue = new Map();
+    this.flushing = this.write(batch).catch((err) => {
+      // CouchDB unreachable: keep the counts for the next flush rather than lose them.
+      for (const [id, p] of batch) if (!this.queue.has(id)) this.queue.set(id, p);
+      this.app.log.debug({ err: (err as Error).message }, 'sightings not recorded yet');
+    }).finally(() => { this.flushing = null; });
+    await this.flushing;
+  }
+
+  private async write(batch: Map<string, Pending>): Promise<void> {
     const db = this.app.stateDb;
-    const cur = await getOrNull<any>(db, id);
-    const doc = { _id: id, pvt_type: accountId ? 'device_seen' : 'unknown_mac', mac, ...(accountId ? { account_id: accountId } : {}),
-      last: s, count: (cur?.count || 0) + 1, first_at: cur?.first_at || s.at };
-    await db.insert(cur ? { ...doc, _rev: cur._rev } : doc);
+    const ids = [...batch.keys()];
+    const current = await db.fetch({ keys: ids });
+    const docs = ids.map((id, i) => {
+      const cur = (current.rows[i] as { doc?: any }).doc;
+      const p = batch.get(id)!;
+      return { _id: id, ...(cur ? { _rev: cur._rev } : {}), pvt_type: p.accountId ? 'device_seen' : 'unknown_mac', mac: p.mac,
+        ...(p.accountId ? { account_id: p.accountId } : {}), last: p.last, count: (cur?.count || 0) + p.count, first_at: cur?.first_at || p.last.at };
+    });
+    const res = await db.bulk({ docs });
+    // Another instance wrote the same MAC meanwhile: try again with its revision next time.
+    res.forEach((r, i) => { if (r.error === 'conflict' && !this.queue.has(ids[i])) this.queue.set(ids[i], batch.get(ids[i])!); });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    await this.flush().catch(() => {});
   }
 
   async get(mac: string): Promise<{ last: Sighting; count: number } | null> {
     return getOrNull<any>(this.app.stateDb, `seen:${mac}`);
   }
+}
+
+export interface UnknownMac { mac: string; count: number; last_ip: string; ua: string; at: number; first_at: number }
+
+/** MACs that asked for files and are on no Kazoo device (never auto-created), most recent first. */
+export async function unknownMacs(app: AppContext, limit = 1000): Promise<UnknownMac[]> {
+  const res = await app.stateDb.view('state', 'by_type', { key: 'unknown_mac', reduce: false, include_docs: true, limit });
+  return (res.rows as Array<{ doc?: any }>).map((r) => r.doc).filter(Boolean)
+    .map((d) => ({ mac: d.mac, count: d.count, last_ip: d.last?.ip, ua: d.last?.ua, at: d.last?.at, first_at: d.first_at }))
+    .sort((a, b) => b.at - a.at);
 }

@@ -1,0 +1,122 @@
+// Probe limits: refused phone requests are counted per source IP; PROBE_LIMIT of them within a
+// minute ban that IP for BAN_MINUTES. Bans live in CouchDB (doc `ban:<ip>`), so every instance
+// enforces them; the counting is per instance (N instances let a prober try at most N × the limit).
+// A ban concerns one IP only. An account admin may lift it for their own account's phones
+// (`lifted_for`), which cannot help anyone probe other accounts; the super-admin lifts it for all.
+import type { AppContext } from '../context.js';
+import { getOrNull, statusOf } from '../couch/client.js';
+import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
+
+const WINDOW_MS = 60_000;
+/**
+ * A challenge (401) answered with good credentials is part of a normal Digest exchange, not a probe.
+ * It counts only if no good answer came within this grace: phones behind one NAT that boot together
+ * must not ban their office.
+ */
+export const CHALLENGE_GRACE_MS = 30_000;
+
+export interface BanDoc {
+  _id: string; _rev?: string; pvt_type: 'provision_ban'; ip: string; at: number; expires_at: number;
+  failures: number; lifted_for: string[];
+}
+
+interface IpState { failures: number[]; pending: Map<string, number> }
+
+export const banId = (ip: string) => `ban:${ip}`;
+
+export class Bans {
+  private counters = new Map<string, IpState>();
+  private cache: TtlCache<BanDoc | null>;
+
+  constructor(private app: AppContext) {
+    this.cache = new TtlCache(app, CACHE_TTL_MS);
+  }
+
+  private get limit() { return this.app.config.probeLimit; }
+
+  /** The IP's ban, if one is in force; null otherwise. */
+  async current(ip: string): Promise<BanDoc | null> {
+    const doc = await this.cache.get(ip, () => getOrNull<BanDoc>(this.app.stateDb, banId(ip)));
+    return doc && doc.expires_at > this.app.now() ? doc : null;
+  }
+
+  /** Banned for a request for a phone of this account (null: unknown or several accounts)? */
+  async blocks(ip: string, accountId: string | null): Promise<boolean> {
+    const ban = await this.current(ip);
+    return !!ban && !(accountId && ban.lifted_for.includes(accountId));
+  }
+
+  private state(ip: string): IpState {
+    let st = this.counters.get(ip);
+    if (!st) {
+      if (this.counters.size > 100_000) this.counters.clear();
+      this.counters.set(ip, (st = { failures: [], pending: new Map() }));
+    }
+    return st;
+  }
+
+  /**
+   * Counts one refused request. `nonce`: it was answered with a Digest challenge, which a phone with
+   * good credentials answers at once; such a refusal counts only after CHALLENGE_GRACE_MS unanswered.
+   */
+  async failed(ip: string, nonce?: string): Promise<void> {
+    const st = this.state(ip);
+    const now = this.app.now();
+    if (nonce) st.pending.set(nonce, now);
+    else st.failures.push(now);
+    await this.enforce(ip, st, now);
+  }
+
+  /** A good Digest answer: the challenge before it was no probe. */
+  answered(ip: string, nonce: string): void {
+    this.counters.get(ip)?.pending.delete(nonce);
+  }
+
+  private async enforce(ip: string, st: IpState, now: number): Promise<void> {
+    for (const [nonce, at] of st.pending) if (now - at >= CHALLENGE_GRACE_MS) { st.pending.delete(nonce); st.failures.push(at); }
+    st.failures = st.failures.filter((t) => now - t < WINDOW_MS);
+    if (st.failures.length < this.limit) return;
+    if (await this.current(ip).catch(() => null)) return;
+    await this.ban(ip, st.failures.length);
+    st.failures = [];
+  }
+
+  private async ban(ip: string, failures: number): Promise<void> {
+    const now = this.app.now();
+    const doc: BanDoc = { _id: banId(ip), pvt_type: 'provision_ban', ip, at: now, expires_at: now + this.app.config.banMinutes * 60_000,
+      failures, lifted_for: [] };
+    // Enforced here at once, whether or not CouchDB takes it.
+    this.cache.set(ip, doc);
+    try {
+      const old = await getOrNull<BanDoc>(this.app.stateDb, banId(ip));
+      await this.app.stateDb.insert(old ? { ...doc, _rev: old._rev } : doc);
+    } catch (err) {
+      if (statusOf(err) !== 409) this.app.log.error({ err: (err as Error).message, ip }, 'ban not stored in CouchDB; enforced by this instance only');
+    }
+    this.app.metrics.bans.inc();
+    this.app.log.warn({ ip, failures, minutes: this.app.config.banMinutes }, `provision-ban ip=${ip} failures=${failures} minutes=${this.app.config.banMinutes}`);
+  }
+
+  /** Lifts the ban for one account's phones, or (accountId null: super-admin) entirely. */
+  async lift(ip: string, accountId: string | null): Promise<boolean> {
+    this.counters.delete(ip);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = await getOrNull<BanDoc>(this.app.stateDb, banId(ip));
+      if (!doc) { this.cache.drop(ip); return false; }
+      try {
+        if (!accountId) await this.app.stateDb.destroy(doc._id, doc._rev!);
+        else if (!doc.lifted_for.includes(accountId)) await this.app.stateDb.insert({ ...doc, lifted_for: [...doc.lifted_for, accountId] });
+      } catch (err) {
+        if (statusOf(err) === 409) continue;
+        throw err;
+      }
+      this.cache.drop(ip);
+      return true;
+    }
+    return false;
+  }
+
+  changed(ip: string): void {
+    this.cache.drop(ip);
+  }
+}

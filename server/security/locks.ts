@@ -1,0 +1,124 @@
+// First contact, IP locks and provisioning windows.
+// - A device's first good fetch records its source IP (doc `lock:<accountId>:<mac>`). With the
+//   account's first_contact_lock on, its files are then served to that IP only, until an admin
+//   unlocks it (the next good fetch pins again) or opens a window for the phone's new IP.
+// - A window (doc `window:<accountId>:<ip>`, 1–168 h) lets phones of the account fetch from that IP
+//   as if it were their first contact: a moved phone re-pins there, a reset phone gets new files.
+import { isIP } from 'node:net';
+import type { AppContext } from '../context.js';
+import { getOrNull, statusOf } from '../couch/client.js';
+import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
+
+export interface LockDoc {
+  _id: string; _rev?: string; pvt_type: 'provision_lock'; account_id: string; mac: string;
+  /** The source IP of the last first contact. */
+  ip: string;
+  /** When it was pinned to `ip`. */
+  at: number;
+  /** When that first contact happened (credentials may be missing for a grace period after it). */
+  first_at: number;
+}
+
+export interface WindowDoc { _id: string; _rev?: string; pvt_type: 'provision_window'; account_id: string; ip: string; at: number; expires_at: number }
+
+export const lockId = (accountId: string, mac: string) => `lock:${accountId}:${mac}`;
+export const windowId = (accountId: string, ip: string) => `window:${accountId}:${ip}`;
+
+/** An IP as we key it: v4-mapped v6 as plain v4, v6 lowercase; null when not an IP. */
+export function normalizeIp(input: string): string | null {
+  const ip = input.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  return isIP(ip) ? ip.toLowerCase() : null;
+}
+
+export class Locks {
+  private cache: TtlCache<LockDoc | null>;
+  constructor(private app: AppContext) {
+    this.cache = new TtlCache(app, CACHE_TTL_MS);
+  }
+
+  async get(accountId: string, mac: string): Promise<LockDoc | null> {
+    const id = lockId(accountId, mac);
+    return this.cache.get(id, () => getOrNull<LockDoc>(this.app.stateDb, id));
+  }
+
+  changed(id: string): void {
+    this.cache.drop(id);
+  }
+
+  /**
+   * Pins the device to `ip` as a (new) first contact. False when another request pinned it to a
+   * different IP in the meantime (two first contacts at once: the first one wins).
+   */
+  async pin(accountId: string, mac: string, ip: string, current: LockDoc | null): Promise<boolean> {
+    const now = this.app.now();
+    const doc: LockDoc = { _id: lockId(accountId, mac), pvt_type: 'provision_lock', account_id: accountId, mac, ip, at: now, first_at: now,
+      ...(current?._rev ? { _rev: current._rev } : {}) };
+    this.cache.drop(doc._id);
+    try {
+      await this.app.stateDb.insert(doc);
+      this.cache.set(doc._id, doc);
+      return true;
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+      const winner = await this.get(accountId, mac);
+      return winner?.ip === ip;
+    }
+  }
+
+  /** Removes the lock; the device's next good fetch is a first contact again. */
+  async unlock(accountId: string, mac: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      this.cache.drop(lockId(accountId, mac));
+      const doc = await this.get(accountId, mac);
+      if (!doc) return false;
+      try {
+        await this.app.stateDb.destroy(doc._id, doc._rev!);
+        this.cache.drop(doc._id);
+        return true;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+      }
+    }
+    return false;
+  }
+
+  async windowOpen(accountId: string, ip: string): Promise<boolean> {
+    const doc = await getOrNull<WindowDoc>(this.app.stateDb, windowId(accountId, ip));
+    return !!doc && doc.expires_at > this.app.now();
+  }
+
+  async openWindow(accountId: string, ip: string, hours: number): Promise<WindowDoc> {
+    const now = this.app.now();
+    const doc: WindowDoc = { _id: windowId(accountId, ip), pvt_type: 'provision_window', account_id: accountId, ip, at: now,
+      expires_at: now + hours * 3_600_000 };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cur = await getOrNull<WindowDoc>(this.app.stateDb, doc._id);
+      try {
+        await this.app.stateDb.insert(cur ? { ...doc, _rev: cur._rev } : doc);
+        return doc;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+      }
+    }
+    throw new Error('the window kept changing while being opened');
+  }
+
+  async closeWindow(accountId: string, ip: string): Promise<boolean> {
+    const cur = await getOrNull<WindowDoc>(this.app.stateDb, windowId(accountId, ip));
+    if (!cur) return false;
+    await this.app.stateDb.destroy(cur._id, cur._rev!);
+    return true;
+  }
+
+  async windows(accountId: string): Promise<WindowDoc[]> {
+    const res = await this.app.stateDb.list({ startkey: `window:${accountId}:`, endkey: `window:${accountId}:\ufff0`, include_docs: true });
+    const now = this.app.now();
+    return res.rows.map((r) => r.doc as WindowDoc).filter((d) => d && d.expires_at > now);
+  }
+}
+
+/** For the device list (`lock: {ip, at} | null`): the lock in force for a device, if any. */
+export async function lockOf(app: AppContext, accountId: string, mac: string): Promise<{ ip: string; at: number } | null> {
+  const doc = await getOrNull<LockDoc>(app.stateDb, lockId(accountId, mac));
+  return doc ? { ip: doc.ip, at: doc.at } : null;
+}

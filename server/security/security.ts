@@ -1,0 +1,55 @@
+// The security parts, built once per server and shared by the phone route and the admin API. They
+// follow the state database's change feed, so a ban, unlock, rotation or settings change made on
+// one instance reaches the caches of every other within a moment (their TTLs are the fallback).
+import type { Services } from '../services.js';
+import { follow, type Follower } from '../couch/follow.js';
+import { Bans } from './bans.js';
+import { CredentialStore } from './credentials.js';
+import { NonceStore } from './digest.js';
+import { PhoneGuard, type SecurityParts } from './guard.js';
+import { Locks } from './locks.js';
+import { SettingsStore } from './settings.js';
+import { Sweeper } from './sweeper.js';
+
+export interface Security extends SecurityParts { guard: PhoneGuard }
+
+const built = new WeakMap<Services, Security>();
+
+export function securityOf(s: Services): Security {
+  let sec = built.get(s);
+  if (sec) return sec;
+  const app = s.app;
+  const parts: SecurityParts = {
+    settings: new SettingsStore(app), credentials: new CredentialStore(app), nonces: new NonceStore(app),
+    bans: new Bans(app), locks: new Locks(app),
+  };
+  sec = { ...parts, guard: new PhoneGuard(s, parts) };
+  built.set(s, sec);
+  // Rendered files carry the device's credentials: drop them when the credentials change.
+  s.phoneFiles.credentialsFor = (accountId, mac) => parts.credentials.ensure(accountId, mac);
+  parts.credentials.onRotate = (_accountId, mac) => s.phoneFiles.dropMac(mac);
+  const sweeper = new Sweeper(app);
+  let follower: Follower | null = null;
+  const started = app.stateDb.info().then((info) => {
+    follower = follow(app.couch.feed.use(app.names.state), {
+      since: String(info.update_seq), log: app.log, label: 'security-state',
+      onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id); },
+    });
+  }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security: state feed not started; caches expire by time'));
+  const stopServices = s.stop.bind(s);
+  s.stop = async () => {
+    sweeper.stop();
+    await started;
+    await follower?.stop();
+    await stopServices();
+  };
+  return sec;
+}
+
+function applyChange(s: Services, p: SecurityParts, id: string): void {
+  const [kind, a, b] = id.split(':');
+  if (kind === 'provsec') p.settings.changed(a);
+  else if (kind === 'provcred') { p.credentials.changed(id); if (b) s.phoneFiles.dropMac(b); }
+  else if (kind === 'ban') p.bans.changed(id.slice(4));
+  else if (kind === 'lock') p.locks.changed(id);
+}
