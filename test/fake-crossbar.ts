@@ -3,10 +3,12 @@
 // token → 200 with `data.account_id`/`owner_id`; an expired or unknown one → 401 with crossbar's
 // error envelope; no token → 404 "missing token in params". Tokens look like Kazoo's JWTs.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { secret } from './fixtures/secrets.js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 export interface TokenGrant { accountId: string; ownerId?: string; expired?: boolean }
+export type CrossbarRoute = (req: IncomingMessage, url: URL, crossbar: FakeCrossbar) => Promise<{ status: number; body: unknown } | null>;
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -19,6 +21,8 @@ export class FakeCrossbar {
   getOnly = false;
   /** Delay every answer (to test our timeout). */
   delayMs = 0;
+  /** More crossbar routes (the Monster app's tests add accounts/devices/users, see test/browser/crossbar-api.ts). */
+  route: CrossbarRoute | null = null;
   url = '';
 
   async start(): Promise<this> {
@@ -40,7 +44,13 @@ export class FakeCrossbar {
       exp: grant.expired ? now - 5 : now + 3600, jti: randomBytes(8).toString('hex') };
     const token = `${b64({ alg: 'RS256', typ: 'JWT', kid: randomBytes(16).toString('hex') })}.${b64(claims)}.${randomBytes(64).toString('base64url')}`;
     this.tokens.set(token, grant);
-    return token;
+    return secret(token);
+  }
+
+  /** What an issued token stands for (undefined for unknown or expired tokens). */
+  grantOf(token: string): TokenGrant | undefined {
+    const g = this.tokens.get(token);
+    return g && !g.expired ? g : undefined;
   }
 
   /** Makes an issued token expire (Kazoo then answers 401 for it). */
@@ -61,6 +71,21 @@ export class FakeCrossbar {
     const error = (status: number, message: string) =>
       send(status, { ...envelope, auth_token: '', data: { message }, error: String(status), message, status: 'error' });
     const url = new URL(req.url || '/', 'http://x');
+    // Browsers (the Monster app's tests) call crossbar cross-origin, as Monster UI does.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, PUT, POST, PATCH, DELETE',
+        'Access-Control-Allow-Headers': 'Content-Type, X-Auth-Token, X-Kazoo-Cluster-ID', 'Access-Control-Max-Age': '600' });
+      return res.end();
+    }
+    if (url.pathname !== '/v2/auth/tokeninfo' && this.route) {
+      const answer = await this.route(req, url, this);
+      if (answer) {
+        return answer.status >= 400
+          ? error(answer.status, String((answer.body as { message?: string })?.message || answer.status))
+          : send(answer.status, { ...envelope, auth_token: req.headers['x-auth-token'] || '', status: 'success', data: answer.body });
+      }
+    }
     if (url.pathname !== '/v2/auth/tokeninfo') return error(404, 'bad identifier');
     let token: string | undefined;
     if (req.method === 'GET') {

@@ -1,0 +1,235 @@
+/*
+ * phoneprov — the Monster UI app of kazoo-provision.
+ *
+ * ES5 only: Monster's build minifies apps with uglify-js 2, which rejects newer syntax.
+ * Our server is reached through `requests` (apiRoot = monster.config.api.provisioner, which ends
+ * with '/'); Kazoo through self.callApi. Every tab lives in a submodule (submodules/<tab>/<tab>.js).
+ */
+define(function(require) {
+	var $ = require('jquery'),
+		_ = require('lodash'),
+		monster = require('monster');
+
+	var provisionerRoot = (monster.config.api && monster.config.api.provisioner) || '';
+
+	var app = {
+		name: 'phoneprov',
+
+		css: [ 'app' ],
+
+		i18n: {
+			'en-US': { customCss: false },
+			'de-DE': { customCss: false }
+		},
+
+		subModules: [ 'devices', 'mobile', 'templates', 'settings' ],
+
+		appFlags: {
+			phoneprov: {
+				// Set once per load: whether our server answers at all.
+				configured: !!provisionerRoot
+			}
+		},
+
+		requests: {
+			'phoneprov.phones': { apiRoot: provisionerRoot, url: 'phones', verb: 'GET', generateError: false },
+			'phoneprov.devices.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices', verb: 'GET', generateError: false },
+			'phoneprov.devices.files': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/config', verb: 'GET', generateError: false },
+			'phoneprov.devices.file': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/config/{file}', verb: 'GET', generateError: false },
+			'phoneprov.devices.credentials': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/credentials', verb: 'GET', generateError: false },
+			'phoneprov.devices.rotate': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/credentials/rotate', verb: 'POST', generateError: false },
+			'phoneprov.conflicts': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/conflicts', verb: 'GET', generateError: false },
+			'phoneprov.unknownMacs': { apiRoot: provisionerRoot, url: 'unknown-macs', verb: 'GET', generateError: false },
+			'phoneprov.locks.delete': { apiRoot: provisionerRoot, url: 'locks/{accountId}/{macAddress}', verb: 'DELETE', generateError: false },
+			'phoneprov.windows.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/windows', verb: 'GET', generateError: false },
+			'phoneprov.windows.open': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/windows/{ip}/hours/{hours}', verb: 'PUT', generateError: false },
+			'phoneprov.settings.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/settings', verb: 'GET', generateError: false },
+			'phoneprov.settings.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/settings', verb: 'PUT', generateError: false },
+			'phoneprov.templates.list': { apiRoot: provisionerRoot, url: 'catalog/templates', verb: 'GET', generateError: false },
+			'phoneprov.templates.get': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}', verb: 'GET', generateError: false },
+			'phoneprov.templates.update': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}', verb: 'PUT', generateError: false },
+			'phoneprov.templates.create': { apiRoot: provisionerRoot, url: 'catalog/templates', verb: 'POST', generateError: false },
+			'phoneprov.templates.import': { apiRoot: provisionerRoot, url: 'catalog/import', verb: 'POST', generateError: false },
+			'phoneprov.mobile.settings.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/settings', verb: 'GET', generateError: false },
+			'phoneprov.mobile.settings.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/settings', verb: 'PUT', generateError: false },
+			'phoneprov.mobile.codes.create': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/codes', verb: 'POST', generateError: false },
+			'phoneprov.mobile.codes.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/codes', verb: 'GET', generateError: false },
+			'phoneprov.mobile.codes.revoke': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/codes/{codeId}', verb: 'DELETE', generateError: false },
+			'phoneprov.mobile.activations.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations', verb: 'GET', generateError: false },
+			'phoneprov.mobile.activations.delete': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations/{activationId}', verb: 'DELETE', generateError: false },
+			'phoneprov.mobile.activations.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations/{activationId}', verb: 'PATCH', generateError: false }
+		},
+
+		subscribe: {},
+
+		/* Monster UI <= 5.0 (4.3 included) needs this boilerplate; 5.1+ defines both itself. */
+		load: function(callback) {
+			var self = this;
+
+			self.initApp(function() {
+				callback && callback(self);
+			});
+		},
+
+		initApp: function(callback) {
+			var self = this;
+
+			monster.pub('auth.initApp', {
+				app: self,
+				callback: callback
+			});
+		},
+
+		render: function(container) {
+			var self = this,
+				isAdmin = self.phoneprovIsAdmin(),
+				tabs = [
+					{ text: self.i18n.active().phoneprov.tabs.devices, callback: self.devicesRender },
+					{ text: self.i18n.active().phoneprov.tabs.mobile, callback: self.mobileRender }
+				];
+
+			if (isAdmin) {
+				tabs.push(
+					{ text: self.i18n.active().phoneprov.tabs.templates, callback: self.templatesRender },
+					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender }
+				);
+			}
+
+			monster.ui.generateAppLayout(self, {
+				menus: [ { tabs: tabs } ]
+			});
+		},
+
+		/* Shared helpers (prefixed so submodules cannot clash with them). */
+
+		/**
+		 * Tabs render asynchronously into one container: a tab left before its data arrived must
+		 * not draw over the next one. Returns a function telling whether this render is still current.
+		 */
+		phoneprovTicket: function(container) {
+			var ticket = String(Math.random());
+
+			container.data('phoneprov-ticket', ticket);
+			return function() {
+				return container.data('phoneprov-ticket') === ticket;
+			};
+		},
+
+		phoneprovIsAdmin: function() {
+			var user = monster.apps.auth.currentUser || {};
+
+			return user.priv_level === 'admin';
+		},
+
+		/**
+		 * Calls our server. `unavailable` runs when the endpoint does not exist on this server
+		 * (an older kazoo-provision, or no provisioner configured): a 404/405/501 without a Kazoo
+		 * envelope, or a network failure. `error` gets the envelope ({error, message, data}).
+		 */
+		phoneprovRequest: function(args) {
+			var self = this,
+				data = $.extend(true, { accountId: self.accountId }, args.data || {});
+
+			if (!self.appFlags.phoneprov.configured) {
+				args.unavailable && args.unavailable();
+				return;
+			}
+
+			monster.request({
+				resource: args.resource,
+				data: data,
+				success: function(response) {
+					args.success && args.success(response.data, response);
+				},
+				error: function(parsedError, rawError) {
+					var status = rawError && rawError.status,
+						envelope = parsedError && parsedError.status === 'error' ? parsedError : null;
+
+					if (!envelope && (status === 0 || status === 404 || status === 405 || status === 501 || status === undefined)) {
+						if (args.unavailable) {
+							args.unavailable();
+						} else {
+							self.phoneprovToastError(null);
+						}
+						return;
+					}
+					if (args.error) {
+						args.error(envelope || { error: String(status), message: '', data: {} }, status);
+					} else {
+						self.phoneprovToastError(envelope);
+					}
+				}
+			});
+		},
+
+		phoneprovToastError: function(envelope) {
+			var self = this;
+
+			monster.ui.toast({
+				type: 'error',
+				message: (envelope && envelope.message) || self.i18n.active().phoneprov.errors.generic
+			});
+		},
+
+		/** Renders the "not available on this server" notice into a container. */
+		phoneprovUnavailable: function(container, what) {
+			var self = this;
+
+			container.html(self.getTemplate({
+				name: 'unavailable',
+				data: { what: what }
+			}));
+		},
+
+		/** Kazoo devices of the account, with owners' names, sorted by name. */
+		phoneprovKazooDevices: function(callback) {
+			var self = this;
+
+			monster.parallel({
+				devices: function(next) {
+					self.callApi({
+						resource: 'device.list',
+						data: { accountId: self.accountId, filters: { paginate: 'false' } },
+						success: function(response) { next(null, response.data); },
+						error: function() { next(null, []); }
+					});
+				},
+				users: function(next) {
+					self.callApi({
+						resource: 'user.list',
+						data: { accountId: self.accountId, filters: { paginate: 'false' } },
+						success: function(response) { next(null, response.data); },
+						error: function() { next(null, []); }
+					});
+				}
+			}, function(err, results) {
+				var users = _.keyBy(results.users, 'id'),
+					devices = _.map(results.devices, function(device) {
+						var owner = device.owner_id && users[device.owner_id];
+
+						return _.assign({}, device, {
+							owner_name: owner ? _.trim((owner.first_name || '') + ' ' + (owner.last_name || '')) : ''
+						});
+					});
+
+				callback(_.sortBy(devices, function(d) { return (d.name || '').toLowerCase(); }));
+			});
+		},
+
+		phoneprovFormatTime: function(value) {
+			var date;
+
+			if (value === null || value === undefined || value === '') {
+				return '';
+			}
+			date = new Date(typeof value === 'number' ? value : Date.parse(value));
+			return isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+		},
+
+		phoneprovFormatMac: function(mac) {
+			return mac ? String(mac).toLowerCase().replace(/[^0-9a-f]/g, '').replace(/(..)(?=.)/g, '$1:') : '';
+		}
+	};
+
+	return app;
+});

@@ -1,0 +1,88 @@
+// The few crossbar resources the Monster app calls through self.callApi, answering as Kazoo's
+// documentation describes them, from the Kazoo documents the test wrote into CouchDB:
+//   GET   /v2/accounts/{A}                 account.get     (the doc without _rev/pvt_*, plus `id`)
+//   POST  /v2/accounts/{A}                 account.update  (replaces the public part of the doc)
+//   GET   /v2/accounts/{A}/devices         device.list     (crossbar_listing fields)
+//   GET   /v2/accounts/{A}/devices/{D}     device.get
+//   PATCH /v2/accounts/{A}/devices/{D}     device.patch    (merges `data` into the doc)
+//   GET   /v2/accounts/{A}/users           user.list       (crossbar_listing fields)
+// A token may act in its own account only (enough for these tests).
+import type { IncomingMessage } from 'node:http';
+import type { CrossbarRoute } from '../fake-crossbar.js';
+import type { KazooFixture } from '../fixtures/kazoo.js';
+
+type Doc = Record<string, any>;
+
+const publicOf = (doc: Doc): Doc => {
+  const out: Doc = { id: doc._id };
+  for (const [k, v] of Object.entries(doc)) if (!k.startsWith('_') && !k.startsWith('pvt_')) out[k] = v;
+  return out;
+};
+
+function merge(target: Doc, patch: Doc): Doc {
+  for (const [k, v] of Object.entries(patch)) {
+    target[k] = v && typeof v === 'object' && !Array.isArray(v) && target[k] && typeof target[k] === 'object' ? merge({ ...target[k] }, v) : v;
+  }
+  return target;
+}
+
+async function bodyOf(req: IncomingMessage): Promise<Doc> {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const parsed = raw ? JSON.parse(raw) : {};
+  const data = { ...(parsed.data || {}) };
+  delete data.ui_metadata;
+  return data;
+}
+
+/** Every call the app made, for assertions ("PATCH accounts/…/devices/…"). */
+export const crossbarCalls: string[] = [];
+
+export function crossbarApi(kazoo: KazooFixture): CrossbarRoute {
+  return async (req, url, crossbar) => {
+    const m = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/(devices|users)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(url.pathname);
+    if (!m) return null;
+    const [, accountId, collection, id] = m;
+    crossbarCalls.push(`${req.method} ${url.pathname.slice(4)}`);
+    const grant = crossbar.grantOf(String(req.headers['x-auth-token'] || ''));
+    if (!grant) return { status: 401, body: { message: 'invalid_credentials' } };
+    if (grant.accountId !== accountId) return { status: 403, body: { message: 'forbidden' } };
+    const db = kazoo.server.use<Doc>(kazoo.accountDbName(accountId));
+    const byType = async (type: string) => (await db.list({ include_docs: true })).rows
+      .map((r) => r.doc as Doc).filter((d) => d && d.pvt_type === type && !d.pvt_deleted);
+
+    if (!collection) {
+      const doc = await db.get(accountId);
+      if (req.method === 'GET') return { status: 200, body: publicOf(doc) };
+      if (req.method !== 'POST') return { status: 405, body: { message: 'method not allowed' } };
+      const data = await bodyOf(req);
+      delete data.id;
+      const next: Doc = { _id: doc._id, _rev: doc._rev, ...data };
+      for (const [k, v] of Object.entries(doc)) if (k.startsWith('pvt_')) next[k] = v;
+      await db.insert(next);
+      // Kazoo keeps the `accounts` database's copy in step.
+      await kazoo.put(kazoo.prefix + 'accounts', { ...next, _rev: undefined });
+      return { status: 200, body: publicOf(next) };
+    }
+    if (collection === 'users' && !id && req.method === 'GET') {
+      return { status: 200, body: (await byType('user')).map((u) => ({ id: u._id, first_name: u.first_name, last_name: u.last_name,
+        username: u.username, email: u.email, priv_level: u.priv_level, presence_id: u.presence_id, features: [] })) };
+    }
+    if (collection === 'devices' && !id && req.method === 'GET') {
+      return { status: 200, body: (await byType('device')).map((d) => ({ id: d._id, name: d.name, username: d.sip?.username,
+        mac_address: d.mac_address || '', owner_id: d.owner_id, enabled: d.enabled !== false, device_type: d.device_type || 'sip_device',
+        flags: [] })) };
+    }
+    if (collection === 'devices' && id) {
+      const doc = await db.get(id).catch(() => null);
+      if (!doc || doc.pvt_type !== 'device') return { status: 404, body: { message: 'bad identifier' } };
+      if (req.method === 'GET') return { status: 200, body: publicOf(doc) };
+      if (req.method === 'PATCH') {
+        const next = merge({ ...doc }, await bodyOf(req));
+        await db.insert(next);
+        return { status: 200, body: publicOf(next) };
+      }
+    }
+    return { status: 405, body: { message: 'method not allowed' } };
+  };
+}

@@ -1,0 +1,86 @@
+// One Kazoo tenant for the Monster app's browser tests: an account with an admin and a user, desk
+// phones and a softphone, tokens from the fake crossbar (which also answers the app's callApi
+// resources), our real server, and the test page's static server.
+import type { RunningServer } from '../../server/server.js';
+import { FakeCrossbar } from '../fake-crossbar.js';
+import { KazooFixture, newMac } from '../fixtures/kazoo.js';
+import { freshPrefix, startTestServer } from '../harness.js';
+import { http, waitFor } from '../support.js';
+import { crossbarApi } from './crossbar-api.js';
+import { startPageServer } from './page-server.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
+export const URLPASS = 'url-pass-0123456789';
+
+export interface AppWorld {
+  srv: RunningServer; crossbar: FakeCrossbar; kazoo: KazooFixture; page: { url: string; close(): Promise<void> };
+  accountId: string; realm: string;
+  users: { admin: { id: string; token: string; doc: Record<string, unknown> }; user: { id: string; token: string; doc: Record<string, unknown> } };
+  devices: { yealink: { id: string; mac: string }; snom: { id: string; mac: string }; bare: { id: string; mac: string }; soft: { id: string } };
+  api(method: string, path: string, json?: unknown, token?: string): ReturnType<typeof http>;
+  close(): Promise<void>;
+}
+
+export async function startAppWorld(): Promise<AppWorld> {
+  const prefix = freshPrefix();
+  const kazoo = new KazooFixture(prefix);
+  const acc = await kazoo.account({ name: 'Example GmbH', realm: 'example.sip.example.com',
+    provision: { provision_enabled: true, urlpass: URLPASS, admin_password: 'phone-admin-secret' } });
+  const admin = await kazoo.user(acc._id, { first: 'Ada', last: 'Admin', privLevel: 'admin', presenceId: '100' });
+  const user = await kazoo.user(acc._id, { first: 'Uma', last: 'User', privLevel: 'user', presenceId: '101' });
+  const yealink = await kazoo.device(acc._id, { name: 'Reception T46S', mac: newMac('805ec0'), ownerId: user._id,
+    brand: 'yealink', family: 't4x', model: 't46s' });
+  const snom = await kazoo.device(acc._id, { name: 'Office D785', mac: newMac('000413'), ownerId: admin._id,
+    brand: 'snom', family: 'dxxx', model: 'd785' });
+  const bare = await kazoo.device(acc._id, { name: 'Meeting room', mac: newMac('805ec0') });
+  const soft = await kazoo.device(acc._id, { name: 'Uma mobile', ownerId: user._id, deviceType: 'softphone' });
+
+  const crossbar = await new FakeCrossbar().start();
+  crossbar.route = crossbarApi(kazoo);
+  const srv = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, kazooApiUrl: crossbar.url, adminToken: ADMIN_TOKEN,
+    publicUrl: 'https://prov.example.com' });
+  const page = await startPageServer();
+  const api = (method: string, path: string, json?: unknown, token = ADMIN_TOKEN) =>
+    http(`${srv.url}/api/${path}`, { method, headers: { 'x-auth-token': token }, ...(json === undefined ? {} : { json }) });
+
+  await waitFor(async () => srv.services.kazoo.account(acc._id), 10000, 'the account in the directory');
+  await waitFor(async () => {
+    const res = await api('GET', `accounts/${acc._id}/devices`);
+    return res.status === 200 && res.json.data.some((d: { id: string; template_found: boolean }) => d.id === yealink._id && d.template_found);
+  }, 15000, 'the devices in the MAC index');
+  const st = await api('PUT', `accounts/${acc._id}/sessiontalk/settings`, { data: { base_domain: 'sip.example.com', provider_id: 'exampletel' } });
+  if (st.status !== 200) throw new Error(`sessiontalk settings: ${st.text}`);
+
+  return {
+    srv, crossbar, kazoo, page, accountId: acc._id, realm: acc.realm,
+    users: {
+      admin: { id: admin._id, token: crossbar.issue({ accountId: acc._id, ownerId: admin._id }), doc: admin },
+      user: { id: user._id, token: crossbar.issue({ accountId: acc._id, ownerId: user._id }), doc: user },
+    },
+    devices: {
+      yealink: { id: yealink._id, mac: yealink.mac_address as string }, snom: { id: snom._id, mac: snom.mac_address as string },
+      bare: { id: bare._id, mac: bare.mac_address as string }, soft: { id: soft._id },
+    },
+    api,
+    async close() {
+      await page.close();
+      await srv.close();
+      await crossbar.stop();
+    },
+  };
+}
+
+/** A phone fetching its file (for "last fetch" and a first-contact lock); best effort. */
+export async function phoneFetch(world: AppWorld, deviceId: string, ua: string): Promise<number> {
+  const list = await world.api('GET', `accounts/${world.accountId}/devices`);
+  const url = list.json?.data?.find((d: { id: string }) => d.id === deviceId)?.provisioning_url as string | undefined;
+  if (!url) return 0;
+  const local = new URL(url);
+  const res = await http(`${world.srv.url}${local.pathname}?pass=${URLPASS}`, { headers: { 'user-agent': ua } });
+  // Sightings are written after the answer: wait until the list shows it.
+  await waitFor(async () => {
+    const again = await world.api('GET', `accounts/${world.accountId}/devices`);
+    return again.json?.data?.find((d: { id: string }) => d.id === deviceId)?.last_seen;
+  }, 5000, 'the last fetch').catch(() => undefined);
+  return res.status;
+}

@@ -1,0 +1,274 @@
+// The Monster app in a real browser (Debian's headless Chromium): it loads from our server's
+// /monster-app/ into a page with the real jQuery, lodash, Handlebars and require.js and a small
+// Monster runtime (test/browser/monster-runtime.js), talks to our real server and the fake crossbar,
+// and is clicked through tab by tab. Screenshots go to test-artifacts/monster-app/;
+// UPDATE_SCREENSHOTS=1 also copies one per tab to docs/screenshots/ and the app's metadata.
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from './browser/chromium.js';
+import { openApp, openTab, pageLog, publishScreenshot, screenshot } from './browser/app-page.js';
+import { decodeQrPng } from './browser/qr.js';
+import { crossbarCalls } from './browser/crossbar-api.js';
+import { phoneFetch, startAppWorld, type AppWorld } from './browser/world.js';
+import { http, waitFor } from './support.js';
+import { logLines } from './harness.js';
+
+describe('Monster app in Chromium', function () {
+  this.timeout(60000);
+  let browser: Browser;
+  let world: AppWorld;
+  let page: Page | null = null;
+  const toast = (p: Page, type: 'success' | 'error', text: RegExp) =>
+    p.locator(`.monster-toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 10000 });
+
+  before(async function () {
+    this.timeout(120000);
+    if (!chromiumAvailable()) {
+      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM_PATH}; .ci/run installs Debian's chromium`);
+      this.skip();
+    }
+    [browser, world] = await Promise.all([launchChromium(), startAppWorld()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+      console.log(await pageLog(page).catch(() => ''));
+      if (process.env.DEBUG_APP) console.log(logLines.slice(-25).map((l) => l.slice(0, 260)).join('\n'));
+    }
+    if (page) expect((page as Page & { problems?: string[] }).problems, 'page errors').to.deep.equal([]);
+    await page?.close();
+    page = null;
+  });
+
+  describe('Devices', () => {
+    it('lists the Kazoo devices with model, provisioning URL and last fetch', async () => {
+      expect(await phoneFetch(world, world.devices.yealink.id, 'Yealink SIP-T46S 66.86.0.15')).to.equal(200);
+      page = await openApp(browser, world, 'admin');
+      const row = page.locator(`tr[data-id="${world.devices.yealink.id}"]`);
+      await row.waitFor();
+      expect(await row.locator('.phoneprov-model-name').innerText()).to.match(/yealink t4x t46s/);
+      expect(await row.locator('.phoneprov-url').inputValue()).to.equal(`https://prov.example.com/prov/yealink/${world.devices.yealink.mac}.cfg`);
+      expect(await row.locator('.phoneprov-device-last-seen').innerText()).to.contain('Yealink SIP-T46S');
+      expect(await page.locator('tr.phoneprov-device').count()).to.equal(4);
+      await publishScreenshot(page, 'devices');
+    });
+
+    it('picks a model for a device without one (written to the Kazoo device)', async () => {
+      page = await openApp(browser, world, 'admin');
+      const row = page.locator(`tr[data-id="${world.devices.bare.id}"]`);
+      await row.locator('.phoneprov-device-choose-model').click();
+      await page.selectOption('#phoneprov_picker_brand', 'yealink');
+      await page.selectOption('#phoneprov_picker_model', 't4x/t46s');
+      await page.click('.phoneprov-picker-save');
+      await toast(page, 'success', /Meeting room/);
+      expect(crossbarCalls).to.include(`PATCH accounts/${world.accountId}/devices/${world.devices.bare.id}`);
+      const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.devices.bare.id);
+      expect(doc.provision).to.include({ endpoint_brand: 'yealink', endpoint_family: 't4x', endpoint_model: 't46s' });
+      // Our server sees the change through Kazoo's database; the list shows it after a refresh.
+      await waitFor(async () => {
+        await page!.click('.phoneprov-devices-refresh');
+        const text = await page!.locator(`tr[data-id="${world.devices.bare.id}"] .phoneprov-device-model`).innerText();
+        return /yealink t4x t46s/.test(text);
+      }, 15000, 'the new model in the list');
+    });
+
+    it('previews a config with the secrets masked, and shows them to an admin who asks', async () => {
+      page = await openApp(browser, world, 'admin');
+      await page.locator(`tr[data-id="${world.devices.yealink.id}"] .phoneprov-device-preview`).click();
+      const content = page.locator('.phoneprov-preview-content');
+      await waitFor(async () => (await content.innerText()).length > 0, 10000, 'the rendered file');
+      const masked = await content.innerText();
+      const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.devices.yealink.id);
+      expect(masked).to.contain('********');
+      expect(masked).to.contain(doc.sip.username);
+      expect(masked).not.to.contain(doc.sip.password);
+      await screenshot(page, 'devices-preview');
+      await page.check('#phoneprov_preview_reveal');
+      await waitFor(async () => (await content.innerText()).includes(doc.sip.password), 10000, 'the revealed file');
+    });
+
+    it('unlocks a device', async () => {
+      page = await openApp(browser, world, 'admin');
+      await page.locator(`tr[data-id="${world.devices.yealink.id}"] .phoneprov-device-unlock`).click();
+      await toast(page, 'success', /Reception T46S is unlocked/);
+      const res = await world.api('GET', `accounts/${world.accountId}/devices`);
+      expect(res.json.data.find((d: { id: string }) => d.id === world.devices.yealink.id).lock).to.equal(null);
+    });
+
+    it('shows a user only their own devices, without admin actions or tabs', async () => {
+      page = await openApp(browser, world, 'user');
+      await page.locator('tr.phoneprov-device').first().waitFor();
+      const ids = await page.locator('tr.phoneprov-device').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+      expect(ids).to.have.members([world.devices.yealink.id, world.devices.soft.id]);
+      expect(await page.locator('.phoneprov-device-unlock, .phoneprov-device-credentials').count()).to.equal(0);
+      expect(await page.locator('.app-navbar .navbar-menu-item-link').allInnerTexts()).to.deep.equal(['Devices', 'Mobile']);
+    });
+  });
+
+  describe('Mobile', () => {
+    it('generates a SessionTalk QR code whose image carries the payload shown', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Mobile');
+      await page.selectOption('#phoneprov_mobile_device', world.devices.soft.id);
+      await page.click('.phoneprov-mobile-generate');
+      const img = page.locator('img.phoneprov-qr');
+      await img.waitFor();
+      const payload = await page.locator('.phoneprov-qr-payload').inputValue();
+      expect(payload).to.match(/^scsc:user_[0-9a-f]+@example\.sip\.example\.com:[A-Za-z0-9_-]+:exampletel$/);
+      const src = (await img.getAttribute('src'))!;
+      expect(src.startsWith('data:image/png;base64,')).to.equal(true);
+      expect(decodeQrPng(Buffer.from(src.split(',')[1], 'base64'))).to.equal(payload);
+      // And as rendered on screen (what a phone's camera sees).
+      expect(decodeQrPng(await img.screenshot())).to.equal(payload);
+      const first = await page.locator('.phoneprov-countdown').innerText();
+      expect(first).to.match(/^(\d+d )?\d\d:\d\d:\d\d$/);
+      await waitFor(async () => (await page!.locator('.phoneprov-countdown').innerText()) !== first, 3000, 'the countdown to tick');
+      await page.locator('tr.phoneprov-code').first().waitFor();
+      await publishScreenshot(page, 'mobile');
+    });
+
+    it('lists an activation with last seen, disables, enables and deactivates it', async () => {
+      const minted = await world.api('POST', `accounts/${world.accountId}/sessiontalk/codes`, { data: { device_id: world.devices.soft.id } });
+      const [, username, code] = /^scsc:([^:]+):([^:]+)/.exec(minted.json.data.payload)!;
+      const scan = await http(`${world.srv.url}/sessiontalk/provision?${new URLSearchParams({ username, password: code,
+        reprovision: 'false', deviceId: '5B7F2C4E-8E1A-4C39-9C4B-1D2E3F405162' })}`, { headers: { 'user-agent': 'SessionTalk/6.0.0' } });
+      expect(scan.status, scan.text).to.equal(200);
+
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Mobile');
+      const row = page.locator('tr.phoneprov-activation').first();
+      await row.waitFor();
+      expect(await row.innerText()).to.contain('Uma mobile');
+      expect(await row.locator('td').nth(2).innerText()).not.to.equal('never');
+      await row.locator('.phoneprov-activation-toggle').click();
+      await waitFor(async () => /disabled/.test(await page!.locator('tr.phoneprov-activation').first().innerText()), 10000, 'disabled');
+      await page.locator('tr.phoneprov-activation').first().locator('.phoneprov-activation-toggle').click();
+      await waitFor(async () => /enabled/.test(await page!.locator('tr.phoneprov-activation').first().innerText()), 10000, 'enabled');
+      await page.locator('tr.phoneprov-activation').first().locator('.phoneprov-activation-deactivate').click();
+      await page.click('.monster-confirm-ok');
+      await toast(page, 'success', /deactivated/);
+      await waitFor(async () => (await page!.locator('tr.phoneprov-activation').count()) === 0, 10000, 'the activation gone');
+      const list = await world.api('GET', `accounts/${world.accountId}/sessiontalk/activations`);
+      expect(list.json.data).to.deep.equal([]);
+    });
+
+    it('revokes an unused code', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Mobile');
+      await page.locator('tr.phoneprov-code').first().waitFor();
+      const before = await page.locator('tr.phoneprov-code').count();
+      expect(before).to.be.greaterThan(0);
+      await page.locator('tr.phoneprov-code').first().locator('.phoneprov-code-revoke').click();
+      await toast(page, 'success', /revoked/);
+      await waitFor(async () => (await page!.locator('tr.phoneprov-code').count()) === before - 1, 10000, 'one code fewer');
+    });
+
+    it('offers a user only their own devices', async () => {
+      page = await openApp(browser, world, 'user');
+      await openTab(page, 'Mobile');
+      await page.locator('#phoneprov_mobile_device').waitFor();
+      const options = await page.locator('#phoneprov_mobile_device option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+      expect(options).to.have.members([world.devices.yealink.id, world.devices.soft.id]);
+    });
+  });
+
+  describe('Templates', () => {
+    it('browses brand → family → model and shows a schema error at the field', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Templates');
+      await page.locator('.phoneprov-tree-brand[data-brand="yealink"] .phoneprov-tree-family[data-family="t4x"] a[data-id="ui/yealink/t4x/t46s"]').click();
+      const lines = page.locator('[data-pointer="/capabilities/lines"]');
+      await lines.waitFor();
+      await lines.fill('0');
+      await page.click('.phoneprov-template-save');
+      const error = lines.locator('xpath=following-sibling::div[contains(@class,"phoneprov-field-error")]');
+      await error.waitFor({ timeout: 10000 });
+      expect(await error.innerText()).to.match(/>= 1|minimum|at least/i);
+      expect(await lines.getAttribute('class')).to.contain('phoneprov-invalid');
+      await publishScreenshot(page, 'templates');
+      await lines.fill('16');
+      await page.fill('[data-pointer="/name"]', 'T46S');
+      await page.click('.phoneprov-template-save');
+      await toast(page, 'success', /template is saved/);
+      const saved = await world.api('GET', `catalog/templates/${encodeURIComponent('ui/yealink/t4x/t46s')}`);
+      expect(saved.json.data.capabilities.lines).to.equal(16);
+    });
+
+    it('imports a phone\'s exported config with a preview', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Templates');
+      await page.click('.phoneprov-templates-import');
+      await page.fill('#phoneprov_import_brand', 'yealink');
+      await page.fill('#phoneprov_import_family', 't4x');
+      await page.fill('#phoneprov_import_model', 't46x');
+      await page.fill('#phoneprov_import_line_username', '1001');
+      await page.fill('#phoneprov_import_line_password', 'exported-secret');
+      await page.fill('#phoneprov_import_text', 'account.1.enable = 1\naccount.1.user_name = 1001\naccount.1.password = exported-secret\nlocal_time.time_zone = +1\n');
+      await page.click('.phoneprov-import-preview-button');
+      await page.locator('.phoneprov-import-result').waitFor();
+      const tpl = await page.locator('.phoneprov-import-template').innerText();
+      expect(tpl).to.contain('ui/yealink/t4x/t46x');
+      expect(tpl).to.contain('{{line.password}}');
+      expect(tpl).not.to.contain('exported-secret');
+      expect(await page.locator('.phoneprov-import-preview').innerText()).to.contain('local_time.time_zone');
+    });
+
+    it('adds a model as a copy of another', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Templates');
+      await page.click('.phoneprov-templates-add');
+      await page.fill('#phoneprov_add_brand', 'yealink');
+      await page.fill('#phoneprov_add_family', 't4x');
+      await page.fill('#phoneprov_add_model', 't46z');
+      await page.fill('#phoneprov_add_name', 'T46Z');
+      await page.selectOption('#phoneprov_add_copy', 'ui/yealink/t4x/t46s');
+      await page.click('.phoneprov-add-continue');
+      await page.locator('.phoneprov-template-editor[data-id="ui/yealink/t4x/t46z"]').waitFor();
+      await page.click('.phoneprov-template-save');
+      await toast(page, 'success', /template is saved/);
+      const res = await world.api('GET', `catalog/templates/${encodeURIComponent('ui/yealink/t4x/t46z')}`);
+      expect(res.status, res.text).to.equal(200);
+    });
+  });
+
+  describe('Settings', () => {
+    it('saves the Kazoo account\'s provisioning fields through Kazoo\'s API', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Settings');
+      const urlpass = page.locator('#phoneprov_settings_urlpass');
+      await urlpass.waitFor();
+      const old = await urlpass.inputValue();
+      await page.click('.phoneprov-urlpass-generate');
+      const generated = await urlpass.inputValue();
+      expect(generated).to.have.length(24).and.not.equal(old);
+      await page.fill('#phoneprov_settings_admin_password', 'new-phone-admin');
+      await page.click('.phoneprov-settings-account-save');
+      await toast(page, 'success', /settings are saved/);
+      expect(crossbarCalls).to.include(`POST accounts/${world.accountId}`);
+      const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.accountId);
+      expect(doc.provision).to.deep.equal({ provision_enabled: true, urlpass: generated, admin_password: 'new-phone-admin' });
+      expect(doc.pvt_type).to.equal('account');
+      await publishScreenshot(page, 'settings');
+    });
+
+    it('saves SessionTalk settings and shows a refused value at its field', async () => {
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Settings');
+      await page.locator('#phoneprov_st_lifetime').waitFor();
+      await page.fill('#phoneprov_st_lifetime', '5');
+      await page.click('.phoneprov-settings-sessiontalk-save');
+      const error = page.locator('#phoneprov_st_lifetime + .phoneprov-field-error');
+      await error.waitFor({ timeout: 10000 });
+      expect(await error.innerText()).to.contain('qr_lifetime');
+      await page.fill('#phoneprov_st_lifetime', '3600');
+      await page.click('.phoneprov-settings-sessiontalk-save');
+      await toast(page, 'success', /settings are saved/);
+      const res = await world.api('GET', `accounts/${world.accountId}/sessiontalk/settings`);
+      expect(res.json.data.qr_lifetime).to.equal(3600);
+    });
+  });
+});
