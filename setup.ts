@@ -1,5 +1,7 @@
 // `npm run setup -- [--demo] [--force-templates] [--config file]`: database bootstrap CLI.
 // `npm run setup -- --kazoo-config --provisioner-url URL [--dry-run]`: points Kazoo at us instead.
+// `npm run setup -- --backup DIR` / `--restore DIR`: our databases to and from JSON files.
+import { backup, BackupError, describeBackup, describeRestore, restore } from './server/backup.js';
 import { bootstrap, summarize } from './server/bootstrap.js';
 import { flagValue, loadCliConfig, runCli, withCouch } from './server/cli.js';
 import { createDemoTenant } from './server/kazoo/demo.js';
@@ -12,9 +14,11 @@ const USAGE = `usage: npm run setup -- [options]
   --kazoo-config      instead: set Kazoo's system_config (provisioner, crossbar.devices) to use us
     --provisioner-url URL   our API base as Kazoo and Monster UI reach it, ending in / (e.g. https://prov.example.com/api/)
     --dry-run               print what would change, write nothing
+  --backup DIR        instead: write our databases (catalog, state) to DIR/catalog.json and DIR/state.json
+  --restore DIR       instead: load such a backup into our databases (created if missing; idempotent)
   --help              this text`;
 
-const KNOWN = new Set(['--demo', '--force-templates', '--config', '--help', '--kazoo-config', '--provisioner-url', '--dry-run']);
+const KNOWN = new Set(['--demo', '--force-templates', '--config', '--help', '--kazoo-config', '--provisioner-url', '--dry-run', '--backup', '--restore']);
 
 async function main(argv: string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
@@ -22,6 +26,25 @@ async function main(argv: string[]): Promise<number> {
     if (!KNOWN.has(f)) { process.stderr.write(`unknown option ${f}\n${USAGE}\n`); return 2; }
   }
   if (flags.has('--help')) { process.stdout.write(USAGE + '\n'); return 0; }
+  const backupDir = flagValue(argv, '--backup');
+  const restoreDir = flagValue(argv, '--restore');
+  if (flags.has('--backup') || flags.has('--restore')) {
+    const others = [...flags].filter((f) => f !== '--backup' && f !== '--restore' && f !== '--config');
+    if ((flags.has('--backup') && flags.has('--restore')) || others.length) {
+      process.stderr.write('--backup and --restore each run on their own (with --config at most)\n'); return 2;
+    }
+    if (!(backupDir || restoreDir)) { process.stderr.write(`${flags.has('--backup') ? '--backup' : '--restore'} needs a directory\n`); return 2; }
+    return withCouch(loadCliConfig(argv), async (app) => {
+      try {
+        const lines = backupDir ? describeBackup(await backup(app, backupDir)) : describeRestore(await restore(app, restoreDir!));
+        for (const line of lines) process.stdout.write(line + '\n');
+        return 0;
+      } catch (err) {
+        if (err instanceof BackupError) { process.stderr.write(`${err.message}\n`); return 1; }
+        throw err;
+      }
+    });
+  }
   const kazooConfig = flags.has('--kazoo-config');
   let provisionerUrl = '';
   if (kazooConfig) {

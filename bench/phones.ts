@@ -75,7 +75,11 @@ export async function startServerProcess(couchUrl: string, dataDir: string, pref
   });
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${base}/healthz`).then((r) => r.status).catch(() => 0)) === 200, 60000, 'server');
-  return { base, stop: () => new Promise<void>((r) => { child.on('exit', () => r()); child.kill('SIGTERM'); }) };
+  return { base, pid: child.pid!, stop: () => new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) { r(); return; } // already gone (failed to start)
+    child.on('exit', () => r());
+    child.kill('SIGTERM');
+  }) };
 }
 
 /** The sum of a metric's series on /metrics. */

@@ -2,7 +2,7 @@
 // the other so they do not share the two cores. Flags after `--` go to each script.
 import { spawnSync } from 'node:child_process';
 
-const scripts = ['bench/phones.ts', 'bench/sessiontalk.ts'];
+const scripts = ['bench/phones.ts', 'bench/sessiontalk.ts', 'bench/boot-storm.ts', 'bench/scale.ts'];
 let failed = false;
 for (const script of scripts) {
   console.log(`\n== ${script}`);

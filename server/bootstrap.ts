@@ -2,7 +2,7 @@
 // run writes nothing. Used by setup.ts and by `npm start` before it listens.
 import { fileURLToPath } from 'node:url';
 import { designDocs } from '../design-docs/index.js';
-import { ensureDb } from './couch/client.js';
+import { ensureDb, statusOf } from './couch/client.js';
 import { syncDesignDoc, type SyncOutcome } from './couch/design-docs.js';
 import { loadSeed, readSeedDocs, type SeedReport } from './catalog/seed.js';
 import { refreshTree } from './catalog/tree.js';
@@ -18,6 +18,19 @@ export interface BootstrapReport {
 }
 
 export async function bootstrap(ctx: AppContext, opts: { forceTemplates?: boolean; seedDir?: string } = {}): Promise<BootstrapReport> {
+  // Several instances starting together on one CouchDB race for the same writes; the loser of a
+  // write gets a 409, and running again (idempotent) finds the winner's documents in place.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootstrapOnce(ctx, opts);
+    } catch (err) {
+      if (statusOf(err) !== 409 || attempt >= 5) throw err;
+      ctx.log.info({ attempt }, 'bootstrap raced another instance; running it again');
+    }
+  }
+}
+
+async function bootstrapOnce(ctx: AppContext, opts: { forceTemplates?: boolean; seedDir?: string }): Promise<BootstrapReport> {
   const seedDocs = readSeedDocs(opts.seedDir || SEED_DIR); // fail on a bad seed before touching CouchDB
   const databases: BootstrapReport['databases'] = {};
   for (const name of [ctx.names.catalog, ctx.names.state]) {

@@ -26,7 +26,16 @@ export const VERSION = '0.1.0';
 export function createContext(config: Config, couchUrl: string, kazooUrl: string, log: Logger): AppContext {
   const names = dbNames(config);
   const metrics = createMetrics();
-  const observe = (target: string) => ({ request: () => metrics.couchRequests.inc({ target }), error: () => metrics.couchErrors.inc({ target }) });
+  const observe = (target: string) => ({
+    request: () => metrics.couchRequests.inc({ target }),
+    error: () => metrics.couchErrors.inc({ target }),
+    // Only with several nodes in the URL: a node lost or back is worth a line in the log.
+    state: (node: string, up: boolean) => {
+      metrics.couchNodeUp.set({ target, node }, up ? 1 : 0);
+      log[up ? 'info' : 'warn']({ couchdb_node: node, target }, up ? 'CouchDB node is back' : 'CouchDB node not answering; using the next one');
+    },
+    failover: () => metrics.couchFailovers.inc({ target }),
+  });
   const couch = connectCouch(couchUrl, config.couchTimeoutMs, observe('provision'));
   const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs, observe('kazoo'));
   return {

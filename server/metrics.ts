@@ -11,6 +11,10 @@ export interface Metrics {
   couchErrors: Counter<'target'>;
   couchProbe: Gauge;
   macIndexSize: Gauge;
+  couchNodeUp: Gauge<'target' | 'node'>;
+  couchFailovers: Counter<'target'>;
+  bans: Counter;
+  activations: Counter<'kind'>;
 }
 
 export function createMetrics(defaults = false): Metrics {
@@ -31,6 +35,14 @@ export function createMetrics(defaults = false): Metrics {
     couchProbe: new Gauge({ name: 'provision_couchdb_probe_seconds', help: 'Round trip of the last /healthz probe of CouchDB (-1: down)',
       registers: [registry] }),
     macIndexSize: new Gauge({ name: 'provision_mac_index_macs', help: 'MACs in the MAC index', registers: [registry] }),
+    couchNodeUp: new Gauge({ name: 'provision_couchdb_node_up', help: 'Whether a listed CouchDB node answers (1) or was failed over (0); only with several nodes',
+      labelNames: ['target', 'node'], registers: [registry] }),
+    couchFailovers: new Counter({ name: 'provision_couchdb_failovers_total', help: 'CouchDB requests moved to the next listed node',
+      labelNames: ['target'], registers: [registry] }),
+    bans: new Counter({ name: 'provision_bans_total', help: 'Source IPs banned for probing phone files (written by this instance)',
+      registers: [registry] }),
+    activations: new Counter({ name: 'provision_sessiontalk_activations_total', help: 'SessionTalk activations created by this instance (kind: new or moved from another install)',
+      labelNames: ['kind'], registers: [registry] }),
   };
   return m;
 }

@@ -84,7 +84,12 @@ export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: b
   if (writes.length) {
     const results = await db.bulk({ docs: writes });
     const failed = results.filter((r) => r.error);
-    if (failed.length) throw new SeedError(`catalog write failed for ${failed.map((r) => `${r.id} (${r.error}: ${r.reason})`).join(', ')}`);
+    if (failed.length) {
+      const err = new SeedError(`catalog write failed for ${failed.map((r) => `${r.id} (${r.error}: ${r.reason})`).join(', ')}`);
+      // Only conflicts: another instance seeded at the same moment; bootstrap runs again and finds its writes.
+      if (failed.every((r) => r.error === 'conflict')) Object.assign(err, { statusCode: 409 });
+      throw err;
+    }
   }
   return report;
 }

@@ -2,16 +2,22 @@
 // (long polls) use a second client without one.
 import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Agent } from 'undici';
+import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
 
 export interface Couch {
-  /** Display form of the URL, credentials removed. */
+  /** Display form of the URL(s), credentials removed. */
   label: string;
   server: ServerScope;
   /** For long-polling `_changes` feeds only. */
   feed: ServerScope;
+  /** Node up/down state when the URL lists several nodes (empty for one). */
+  nodes(): Array<{ node: string; up: boolean }>;
+  close(): Promise<void>;
 }
 
 export function redactUrl(url: string): string {
+  const nodes = parseNodeList(url);
+  if (nodes.length > 1) return nodes.map(redactUrl).join(', ');
   try {
     const u = new URL(url);
     if (u.username || u.password) { u.username = '***'; u.password = ''; }
@@ -21,22 +27,43 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Called for every request nano sends, and for every failed one. */
-export interface CouchObserver { request(): void; error(): void }
+/** Called for every request nano sends, and for every failed one; node events with several nodes. */
+export interface CouchObserver extends NodeObserver { request(): void; error(): void }
 
+/**
+ * `url` is one CouchDB URL or several nodes of one cluster (spaces or commas between them): then
+ * every request goes to the first node that is up, and fails over to the next (server/couch/cluster.ts).
+ */
 export function connectCouch(url: string, timeoutMs: number, observer?: CouchObserver): Couch {
-  const quick = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs },
-    keepAliveTimeout: 30_000, connections: 64 });
-  const slow = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: timeoutMs } });
+  const agents = () => ({
+    quick: new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs },
+      keepAliveTimeout: 30_000, connections: 64 }),
+    feed: new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: timeoutMs } }),
+  });
   // nano logs each request it sends and each answer; counting those costs nothing on the request path.
   const log = observer ? (entry: { url?: string; err?: string | null; headers?: { statusCode?: number } }) => {
     if (entry.url) observer.request();
     else if (entry.err === 'socket' || (entry.headers?.statusCode ?? 0) >= 500) observer.error();
   } : undefined;
+  const nodes = parseNodeList(url);
+  if (nodes.length <= 1) {
+    // One node: plain agents, nothing in between.
+    const a = agents();
+    return {
+      label: redactUrl(url), nodes: () => [],
+      server: nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never),
+      feed: nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never),
+      close: async () => { await Promise.all([a.quick.close(), a.feed.close()]); },
+    };
+  }
+  const cluster = new CouchCluster(nodes, agents, { probeTimeoutMs: timeoutMs, observer });
   return {
     label: redactUrl(url),
-    server: nano({ url, agentOptions: quick as never, log } as never),
-    feed: nano({ url, agentOptions: slow as never, log } as never),
+    nodes: () => cluster.nodes.map((n) => ({ node: n.label, up: n.up })),
+    // nano is configured with the first node; the dispatcher sends each request where it should go.
+    server: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never),
+    feed: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never),
+    close: () => cluster.close(),
   };
 }
 

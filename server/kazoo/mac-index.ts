@@ -51,10 +51,8 @@ export class MacIndex {
   async start(): Promise<void> {
     const db = this.app.stateDb;
     const info = await db.info();
-    const res = await db.list({ startkey: 'mac:', endkey: 'mac:\ufff0', include_docs: true });
-    for (const row of res.rows) if (row.doc) this.load(row.doc as MacDoc);
-    const seqs = await db.list({ startkey: 'seq:', endkey: 'seq:\ufff0', include_docs: true });
-    for (const row of seqs.rows) if (row.doc) this.checkpoints.set((row.doc as SeqDoc).account_id, row.doc as SeqDoc);
+    for await (const doc of this.pages<MacDoc>('mac:')) this.load(doc);
+    for await (const doc of this.pages<SeqDoc>('seq:')) this.checkpoints.set(doc.account_id, doc);
     // Other instances write entries too: follow them.
     this.stateFollower = follow(this.app.couch.feed.use(this.app.names.state), {
       since: String(info.update_seq), includeDocs: true, log: this.app.log, label: 'mac-index',
@@ -73,6 +71,20 @@ export class MacIndex {
       },
     });
     this.schedule(0);
+  }
+
+  /**
+   * Every document whose id starts with prefix, in pages: one request for 100,000 MACs would
+   * outlast the request timeout (COUCH_TIMEOUT_MS) and the server would not start.
+   */
+  private async *pages<T>(prefix: string, size = 2000): AsyncGenerator<T> {
+    let startkey = prefix;
+    for (;;) {
+      const res = await this.app.stateDb.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: size + 1 });
+      for (const row of res.rows.slice(0, size)) if (row.doc) yield row.doc as T;
+      if (res.rows.length <= size) return;
+      startkey = res.rows[size].id;
+    }
   }
 
   async stop(): Promise<void> {
@@ -112,7 +124,6 @@ export class MacIndex {
   }
 
   private load(doc: MacDoc): void {
-    this.app.metrics.macIndexSize.set(this.byMac.size);
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
     if (doc.entries.length) {
@@ -121,6 +132,8 @@ export class MacIndex {
     } else {
       this.byMac.delete(doc.mac);
     }
+    // After the change, so the gauge shows the index as it now is.
+    this.app.metrics.macIndexSize.set(this.byMac.size);
   }
 
   private emit(c: KazooChange): void {

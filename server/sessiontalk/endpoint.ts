@@ -151,6 +151,7 @@ export class ProvisionEndpoint {
       return reply(true, MSG.maxReached);
     }
     if (!plan.move) await this.store.audit(accountId, 'activated', { activation_id: shortId(id), code_id: code.code_hash, device_id: code.device_id });
+    this.s.app.metrics.activations.inc({ kind: plan.move ? 'moved' : 'new' });
     return serveReply(enabled, accounts, update, MSG.valid);
   }
 

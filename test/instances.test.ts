@@ -1,0 +1,133 @@
+// Two server instances on one CouchDB behave as one: caches converge from change feeds, mobile
+// activations are shared, and both sweeping the same Kazoo accounts leaves exactly the right MAC
+// index (no entry duplicated or lost). In-process, each instance with its own port.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { normalizeMac } from '../server/kazoo/mac.js';
+import { couch, runEnv, testConfig, testLog } from './harness.js';
+import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
+import { kazooDeviceDoc } from '../server/kazoo/docs.js';
+import { http, waitFor } from './support.js';
+import { sessiontalkDriver } from './sessiontalk-driver.js';
+
+const PASS = 'two-instances-pass-77aa';
+
+describe('two instances on one CouchDB', function () {
+  this.timeout(90000);
+  let cfg: Config;
+  let a: RunningServer;
+  let b: RunningServer;
+  let k: KazooFixture;
+
+  before(async () => {
+    cfg = testConfig({ indexIntervalMs: 200 });
+    // Started together: both bootstrap the same databases at once.
+    [a, b] = await Promise.all([startServer({ ...cfg }, runEnv().couchUrl, testLog), startServer({ ...cfg }, runEnv().couchUrl, testLog)]);
+    k = new KazooFixture(cfg.kazooDbPrefix);
+  });
+  after(async () => { await Promise.all([a?.close(), b?.close()]); });
+
+  const fetchFrom = (srv: RunningServer, path: string) => http(`${srv.url}${path}`);
+  const servedBy = (srv: RunningServer, path: string, text: string) => waitFor(async () => {
+    const r = await fetchFrom(srv, path);
+    return r.status === 200 && r.text.includes(text) ? r : null;
+  }, 15000, `${text} from ${srv.url}`);
+
+  it('serves a device change from both, and the same bytes', async () => {
+    const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const mac = newMac('805ec0');
+    const d = await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
+    const path = `/prov/yealink/${mac}.cfg?pass=${PASS}`;
+    await servedBy(a, path, d.sip.password);
+    await servedBy(b, path, d.sip.password);
+    await k.update(account._id, d._id, (doc) => { doc.sip.password = 'changed-for-both'; });
+    const [ra, rb] = [await servedBy(a, path, 'changed-for-both'), await servedBy(b, path, 'changed-for-both')];
+    expect(ra.text).to.equal(rb.text);
+    expect(ra.headers.get('etag')).to.equal(rb.headers.get('etag'));
+  });
+
+  it('shares mobile activations: a code activated through one is used up on the other', async () => {
+    let current = a;
+    const st = sessiontalkDriver(() => current, () => k, new Set());
+    const t = await st.tenant({ move_policy: 'deny' }); // a second install is refused, not moved to
+    await waitFor(async () => b.services.kazoo.account(t.id), 5000, 'the account on instance B');
+    const d = await st.device(t);
+    const m = await st.mint(t, d._id);
+    current = b;
+    expect((await st.scan(m, st.install())).json.errmsg).to.equal('Valid Activation');
+    expect((await http(`${b.url}/metrics`)).text).to.include('provision_sessiontalk_activations_total{kind="new"} 1');
+    current = a;
+    expect((await st.scan(m, st.install())).json.errmsg).to.equal('Code Already Used');
+    const list = (await st.api('GET', `${t.id}/sessiontalk/activations`)).json.data as unknown[];
+    expect(list).to.have.length(1);
+  });
+
+  it('leaves one mac: document per MAC with exactly the right entries when both sweep the same accounts', async () => {
+    const expected = new Map<string, Set<string>>(); // mac → account/device
+    const deviceIds: Array<{ account: string; id: string; mac: string }> = [];
+    const accounts = [];
+    for (let i = 0; i < 3; i++) accounts.push(await k.account({ provision: { provision_enabled: true, urlpass: PASS } }));
+    const shared = newMac('805ec0'); // two devices of one account on one phone: two lines
+    for (const [i, account] of accounts.entries()) {
+      const docs = [];
+      for (let j = 0; j < 12; j++) {
+        const mac = i === 0 && j < 2 ? shared : newMac('805ec0');
+        const id = newId();
+        docs.push(kazooDeviceDoc({ id, accountId: account._id, name: `P${j}`, mac, username: `user_${randomBytes(4).toString('hex')}`,
+          password: randomBytes(6).toString('hex'), brand: 'yealink', family: 't4x', model: 't46s' }, cfg.kazooDbPrefix));
+        deviceIds.push({ account: account._id, id, mac });
+      }
+      // One bulk write per account: both instances see a burst of new devices in the same sweep.
+      await k.server.use(k.accountDbName(account._id)).bulk({ docs });
+    }
+    for (const d of deviceIds) {
+      const mac = normalizeMac(d.mac)!;
+      if (!expected.has(mac)) expected.set(mac, new Set());
+      expected.get(mac)!.add(`${d.account}/${d.id}`);
+    }
+    // Then moves and deletions, racing the sweeps: one device gets a new MAC, one is deleted.
+    const moved = deviceIds[5];
+    const movedTo = newMac('805ec0');
+    const removed = deviceIds[20];
+    await k.update(moved.account, moved.id, (doc) => { doc.mac_address = movedTo; });
+    await k.remove(removed.account, removed.id);
+    expected.get(normalizeMac(moved.mac)!)!.delete(`${moved.account}/${moved.id}`);
+    expected.set(normalizeMac(movedTo)!, new Set([`${moved.account}/${moved.id}`]));
+    expected.get(normalizeMac(removed.mac)!)!.delete(`${removed.account}/${removed.id}`);
+    for (const [mac, set] of expected) if (!set.size) expected.delete(mac);
+
+    const state = couch().use<any>(`${cfg.dbPrefix}${cfg.stateDb}`);
+    const actual = async () => {
+      const res = await state.list({ startkey: 'mac:', endkey: 'mac:\ufff0', include_docs: true, conflicts: true } as never);
+      const out = new Map<string, string[]>();
+      for (const row of res.rows as any[]) {
+        expect(row.doc._conflicts, `conflicts on ${row.id}`).to.equal(undefined);
+        out.set(row.doc.mac, row.doc.entries.map((e: { account_id: string; device_id: string }) => `${e.account_id}/${e.device_id}`));
+      }
+      return out;
+    };
+    const ours = (m: Map<string, string[]>) => new Map([...m].filter(([mac]) => [...expected.keys()].includes(mac)
+      || deviceIds.some((d) => normalizeMac(d.mac) === mac)));
+    await waitFor(async () => {
+      const got = ours(await actual());
+      if (got.size !== expected.size) return false;
+      for (const [mac, set] of expected) {
+        const entries = got.get(mac);
+        if (!entries || entries.length !== set.size || !entries.every((e) => set.has(e))) return false;
+      }
+      return true;
+    }, 20000, 'the MAC index in CouchDB to hold exactly the expected entries');
+    const got = ours(await actual());
+    expect(got.get(normalizeMac(shared)!)).to.have.length(2);
+    // And each instance's memory agrees with CouchDB.
+    for (const srv of [a, b]) {
+      await waitFor(async () => [...expected].every(([mac, set]) => {
+        const l = srv.services.macIndex.lookup(mac);
+        return l.kind === 'devices' && l.entries.length === set.size && l.entries.every((e) => set.has(`${e.account_id}/${e.device_id}`));
+      }), 10000, `instance ${srv.url} to agree`);
+      expect(srv.services.macIndex.lookup(removed.mac).kind === 'none' || removed.mac === shared).to.equal(true);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+// A TCP proxy in front of the test CouchDB that can be stopped and started again on the same port:
+// to a client it is a CouchDB node that goes away and comes back.
+import net from 'node:net';
+import { freePort } from '../server/couch/embedded.js';
+
+export class TcpProxy {
+  /** Connections accepted since the last reset. */
+  connections = 0;
+  private server: net.Server | null = null;
+  private sockets = new Set<net.Socket>();
+
+  private constructor(readonly port: number, private target: URL) {}
+
+  static async create(targetUrl: string): Promise<TcpProxy> {
+    const proxy = new TcpProxy(await freePort(), new URL(targetUrl));
+    await proxy.start();
+    return proxy;
+  }
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer((client) => {
+        this.connections++;
+        const upstream = net.connect(Number(this.target.port), this.target.hostname);
+        for (const s of [client, upstream]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => {}); }
+        client.pipe(upstream).pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => { this.server = server; resolve(); });
+    });
+  }
+
+  /** Refuses new connections and cuts the open ones, as a node that dies. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+}
