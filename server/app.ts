@@ -13,6 +13,8 @@ import { kazooTokenVerifier } from './api/kazoo-auth.js';
 import { kazooRouter } from './api/kazoo-routes.js';
 import { sessiontalkRouters } from './sessiontalk/routes.js';
 import { phoneRouter } from './phones/routes.js';
+import { securityRouter } from './security/routes.js';
+import { monsterAppRouter } from './api/monster-app-routes.js';
 import { deviceRouter } from './api/device-routes.js';
 import { catalogAdminRouter } from './api/catalog-admin-routes.js';
 import { adminRouter } from './api/admin-routes.js';
@@ -31,10 +33,17 @@ export function createApp(s: Services): Koa {
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     onError: () => { throw badRequest('the request body is not valid JSON'); } }));
+  koa.use(async (ctx, next) => {
+    // Monster UI's monster.request adds data.ui_metadata to every body it sends: never a field of ours.
+    const data = (ctx.request.body as { data?: unknown } | undefined)?.data;
+    if (data && typeof data === 'object' && !Array.isArray(data)) delete (data as Record<string, unknown>).ui_metadata;
+    await next();
+  });
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
-  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), adminRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
+  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
     koa.use(router.routes()).use(router.allowedMethods());
   }
+  koa.use(monsterAppRouter().routes());
   return koa;
 }
