@@ -23,6 +23,7 @@ export interface PushedDevice { brand?: string; family?: string; model?: string;
 export interface DeviceIndexPort {
   lookup(mac: string): Lookup;
   catchUp(accountId: string): Promise<void>;
+  revive(accountId: string): void;
   forgetAccount(accountId: string): Promise<void>;
   acceptPushed?(accountId: string, mac: string, data: PushedDevice): Promise<void>;
   forgetPushed?(accountId: string, mac: string): Promise<void>;
@@ -66,6 +67,7 @@ function unreachable(err: unknown): boolean {
  */
 async function refresh(s: Services, idx: DeviceIndexPort, accountId: string, fallback: (() => Promise<void>) | null): Promise<'kazoo' | 'pushed'> {
   try {
+    idx.revive(accountId);
     await idx.catchUp(accountId);
     return 'kazoo';
   } catch (err) {
@@ -124,6 +126,7 @@ export function kazooRouter(s: Services, auth: Middleware): Router {
     // Account settings (realm, timezone) are read from Kazoo's account doc; the push only says "now".
     let refreshed = true;
     try {
+      deviceIndex(s).revive(accountId);
       await deviceIndex(s).catchUp(accountId);
     } catch (err) {
       if (err instanceof HttpError) throw err;

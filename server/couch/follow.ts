@@ -3,7 +3,7 @@
 import type { DocumentScope } from 'nano';
 import type { Logger } from '../log.js';
 
-export interface Change { id: string; seq: string; deleted?: boolean; doc?: Record<string, unknown> }
+export interface Change { id: string; seq: string; rev?: string; deleted?: boolean; doc?: Record<string, unknown> }
 export interface Follower { stop(): Promise<void>; /** Resolves once the feed has caught up at least once. */ ready: Promise<void> }
 
 export function follow(db: DocumentScope<unknown>, opts: {
@@ -59,5 +59,5 @@ async function changesOnce(db: DocumentScope<unknown>, since: string, includeDoc
     db: (db as any).config.db, path: '_changes', method: 'GET', signal,
     qs: { feed: 'longpoll', since, timeout: 10000, include_docs: includeDocs, limit: 500 },
   });
-  return { results: res.results.map((r: any) => ({ id: r.id, seq: r.seq, deleted: r.deleted, doc: r.doc })), last_seq: res.last_seq, pending: res.pending };
+  return { results: res.results.map((r: any) => ({ id: r.id, seq: r.seq, rev: r.changes?.[0]?.rev, deleted: r.deleted, doc: r.doc })), last_seq: res.last_seq, pending: res.pending };
 }

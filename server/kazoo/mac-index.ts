@@ -36,12 +36,16 @@ export class MacIndex {
   private stopped = false;
   private listeners: Array<(c: KazooChange) => void> = [];
   private checkpoints = new Map<string, SeqDoc>();
+  /** Accounts deleted in Kazoo: a sweep already under way must not write their checkpoint back. */
+  private forgotten = new Set<string>();
   /** Resolves after the first full sweep of every known account database. */
   firstSweep: Promise<void>;
   private markSwept: () => void = () => {};
 
   constructor(private app: AppContext, private kazoo: KazooDirectory, private opts: { intervalMs?: number } = {}) {
     this.firstSweep = new Promise((r) => { this.markSwept = r; });
+    // An account that (re)appears in Kazoo's accounts database is swept again.
+    kazoo.onAccountChange((id, doc) => { if (doc) this.forgotten.delete(id); });
   }
 
   onChange(fn: (c: KazooChange) => void): void {
@@ -171,6 +175,7 @@ export class MacIndex {
 
   /** Applies one account database's changes since its checkpoint. Also used after a Kazoo push. */
   async catchUp(accountId: string): Promise<void> {
+    if (this.forgotten.has(accountId)) return;
     const cp = this.checkpoints.get(accountId);
     const db = this.kazoo.accountDb(accountId);
     let since = cp?.seq || '0';
@@ -246,8 +251,14 @@ export class MacIndex {
     const db = this.app.stateDb;
     const current = this.checkpoints.get(accountId);
     const next: SeqDoc = { _id: `seq:${accountId}`, pvt_type: 'mac_index_checkpoint', account_id: accountId, seq };
+    if (this.forgotten.has(accountId)) return;
     try {
       const res = await db.insert(current?._rev ? { ...next, _rev: current._rev } : next);
+      if (this.forgotten.has(accountId)) {
+        // The account was deleted while this was written: nothing of it may stay behind.
+        await db.destroy(next._id, res.rev).catch(() => {});
+        return;
+      }
       this.checkpoints.set(accountId, { ...next, _rev: res.rev });
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
@@ -257,8 +268,14 @@ export class MacIndex {
     }
   }
 
+  /** Kazoo pushed something for this account: it lives (again), sweep it. */
+  revive(accountId: string): void {
+    this.forgotten.delete(accountId);
+  }
+
   /** Drops everything the index holds for an account (account deleted in Kazoo). */
   async forgetAccount(accountId: string): Promise<void> {
+    this.forgotten.add(accountId);
     for (const mac of this.macsOfAccount(accountId)) {
       for (const e of (this.byMac.get(mac) || []).filter((x) => x.account_id === accountId)) {
         await this.writeEntry(mac, accountId, e.device_id, null);

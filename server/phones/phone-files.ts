@@ -23,6 +23,9 @@ export class PhoneFiles {
   private cache = new Map<string, Entry>();
   private keysOfMac = new Map<string, Set<string>>();
   private lastGood = new Map<string, Entry>();
+  /** Bumped by every invalidation (per MAC, and for everything): see stamp(). */
+  private macGen = new Map<string, number>();
+  private epoch = 0;
   private diskDir: string;
   /** The device's own provisioning credentials, rendered into its files (set by server/security). */
   credentialsFor: ((accountId: string, mac: string) => Promise<{ username: string; password: string }>) | null = null;
@@ -40,16 +43,28 @@ export class PhoneFiles {
   clear(): void {
     this.cache.clear();
     this.keysOfMac.clear();
+    this.epoch++;
   }
 
   dropMac(mac: string): void {
     for (const key of this.keysOfMac.get(mac) || []) this.cache.delete(key);
     this.keysOfMac.delete(mac);
+    this.macGen.set(mac, (this.macGen.get(mac) || 0) + 1);
+    if (this.macGen.size > 500_000) { this.macGen.clear(); this.epoch++; }
   }
 
   dropAccount(accountId: string): void {
     for (const mac of this.s.macIndex.macsOfAccount(accountId)) this.dropMac(mac);
     for (const [key, e] of this.cache) if (e.accountId === accountId) this.cache.delete(key);
+    this.epoch++;
+  }
+
+  /**
+   * What a render started from: if the MAC (or everything) was invalidated while it ran, its result
+   * may already be stale, so it is served but not cached (the next request renders again).
+   */
+  private stamp(mac: string | null): string {
+    return `${this.epoch}/${mac ? this.macGen.get(mac) || 0 : 0}`;
   }
 
   /** Forgets even the last good copies, on disk too (account deleted: its secrets must not linger). */
@@ -59,8 +74,8 @@ export class PhoneFiles {
     rmSync(join(this.diskDir, mac), { recursive: true, force: true });
   }
 
-  private remember(key: string, mac: string | null, entry: Entry): void {
-    this.cache.set(key, entry);
+  private remember(key: string, mac: string | null, entry: Entry, stamp: string): void {
+    if (stamp === this.stamp(mac)) this.cache.set(key, entry);
     this.lastGood.set(key, entry);
     if (mac) {
       let set = this.keysOfMac.get(mac);
@@ -112,6 +127,7 @@ export class PhoneFiles {
       return { ok: true, rendered: hit.rendered, accountId: hit.accountId, stale: false, cached: true };
     }
     this.s.app.metrics.renderCache.inc({ result: 'miss' });
+    const stamp = this.stamp(mac);
     let resolution;
     try {
       resolution = await resolvePhone(this.s, mac);
@@ -135,7 +151,7 @@ export class PhoneFiles {
     const model = deviceModel(this.s.app.config, template, profile, data);
     const rendered = renderFile(template, profile, file, fileNameFor(file, mac, profile), model);
     this.report(template, rendered);
-    this.remember(key, mac, { rendered, accountId: data.accountId });
+    this.remember(key, mac, { rendered, accountId: data.accountId }, stamp);
     return { ok: true, rendered, accountId: data.accountId, stale: false, cached: false };
   }
 
@@ -149,7 +165,7 @@ export class PhoneFiles {
     const profile = this.s.catalog.profile(template.endpoint_brand);
     const rendered = renderFile(template, profile, file, fileName, commonModel(this.s.app.config, template, profile));
     this.report(template, rendered);
-    this.remember(key, null, { rendered, accountId: null });
+    this.remember(key, null, { rendered, accountId: null }, this.stamp(null));
     return { ok: true, rendered, accountId: null, stale: false, cached: false };
   }
 

@@ -52,7 +52,7 @@ export class CredentialStore {
       // The username only names the phone; the password is the secret.
       username: `prov-${mac}`, password: newPassword(), created_at: this.app.now() };
     try {
-      await this.app.stateDb.insert(doc);
+      doc._rev = (await this.app.stateDb.insert(doc)).rev;
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
       // Another request or instance created them first: theirs count.
@@ -102,7 +102,8 @@ export class CredentialStore {
     return cur ? 'current' : prev && creds.previous_password ? 'previous' : null;
   }
 
-  changed(id: string): void {
-    this.cache.drop(id);
+  /** True when the stored credentials differ from what this instance holds. */
+  changed(id: string, rev?: string): boolean {
+    return this.cache.drop(id, rev);
   }
 }

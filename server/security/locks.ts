@@ -41,8 +41,8 @@ export class Locks {
     return this.cache.get(id, () => getOrNull<LockDoc>(this.app.stateDb, id));
   }
 
-  changed(id: string): void {
-    this.cache.drop(id);
+  changed(id: string, rev?: string): void {
+    this.cache.drop(id, rev);
   }
 
   /**
@@ -55,7 +55,7 @@ export class Locks {
       ...(current?._rev ? { _rev: current._rev } : {}) };
     this.cache.drop(doc._id);
     try {
-      await this.app.stateDb.insert(doc);
+      doc._rev = (await this.app.stateDb.insert(doc)).rev;
       this.cache.set(doc._id, doc);
       return true;
     } catch (err) {

@@ -33,7 +33,7 @@ export function securityOf(s: Services): Security {
   const started = app.stateDb.info().then((info) => {
     follower = follow(app.couch.feed.use(app.names.state), {
       since: String(info.update_seq), log: app.log, label: 'security-state',
-      onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id); },
+      onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id, c.rev); },
     });
   }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security: state feed not started; caches expire by time'));
   const stopServices = s.stop.bind(s);
@@ -46,10 +46,13 @@ export function securityOf(s: Services): Security {
   return sec;
 }
 
-function applyChange(s: Services, p: SecurityParts, id: string): void {
+function applyChange(s: Services, p: SecurityParts, id: string, rev?: string): void {
   const [kind, a, b] = id.split(':');
   if (kind === 'provsec') p.settings.changed(a);
-  else if (kind === 'provcred') { p.credentials.changed(id); if (b) s.phoneFiles.dropMac(b); }
+  else if (kind === 'provcred') {
+    // Our own write echoed back needs nothing; a change made elsewhere also changes the rendered file.
+    if (p.credentials.changed(id, rev) && b) s.phoneFiles.dropMac(b);
+  }
   else if (kind === 'ban') p.bans.changed(id.slice(4));
-  else if (kind === 'lock') p.locks.changed(id);
+  else if (kind === 'lock') p.locks.changed(id, rev);
 }

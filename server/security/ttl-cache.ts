@@ -44,9 +44,15 @@ export class TtlCache<T> {
     this.entries.set(key, { value, at: this.app.now() });
   }
 
-  /** Read it again next time; the old value stays only as the fallback for an unreachable CouchDB. */
-  drop(key: string): void {
+  /**
+   * Read it again next time; the old value stays only as the fallback for an unreachable CouchDB.
+   * A change feed reporting the revision we already hold (our own write, echoed) changes nothing:
+   * false then.
+   */
+  drop(key: string, rev?: string): boolean {
     const hit = this.entries.get(key);
+    if (hit && rev && (hit.value as { _rev?: string } | null)?._rev === rev) return false;
     if (hit) hit.at = -Infinity;
+    return true;
   }
 }
