@@ -7,6 +7,7 @@ import { PhoneFiles } from './phones/phone-files.js';
 import { Sightings } from './phones/sightings.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
 import { KazooDocCache } from './phones/kazoo-doc-cache.js';
+import { startSecurity, type Security } from './security/security.js';
 
 export interface Services {
   app: AppContext;
@@ -17,6 +18,7 @@ export interface Services {
   phoneFiles: PhoneFiles;
   sightings: Sightings;
   sessiontalk: SessiontalkStore;
+  security: Security;
   stop(): Promise<void>;
 }
 
@@ -31,8 +33,11 @@ export async function startServices(app: AppContext): Promise<Services> {
     app, catalog, kazoo, macIndex, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
+    security: null as unknown as Security,
     async stop() {
       await services.sightings.stop();
+      app.log.debug('stopping: security');
+      await services.security.stop();
       app.log.debug('stopping: sessiontalk');
       await services.sessiontalk.stop();
       app.log.debug('stopping: mac index');
@@ -45,5 +50,6 @@ export async function startServices(app: AppContext): Promise<Services> {
   };
   services.phoneFiles = new PhoneFiles(services);
   services.sessiontalk = new SessiontalkStore(services);
+  services.security = startSecurity(services);
   return services;
 }

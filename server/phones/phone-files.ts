@@ -27,8 +27,6 @@ export class PhoneFiles {
   private macGen = new Map<string, number>();
   private epoch = 0;
   private diskDir: string;
-  /** The device's own provisioning credentials, rendered into its files (set by server/security). */
-  credentialsFor: ((accountId: string, mac: string) => Promise<{ username: string; password: string }>) | null = null;
 
   constructor(private s: Services) {
     this.diskDir = resolve(s.app.config.dataDir, 'last-good');
@@ -131,7 +129,7 @@ export class PhoneFiles {
     let resolution;
     try {
       resolution = await resolvePhone(this.s, mac);
-      if (resolution.ok && this.credentialsFor) resolution.data.provCredentials = await this.credentialsFor(resolution.data.accountId, mac);
+      if (resolution.ok) resolution.data.provCredentials = await this.s.security.credentials.ensure(resolution.data.accountId, mac);
     } catch (err) {
       if (isConnectionError(err)) return this.stale(key, err);
       throw err;

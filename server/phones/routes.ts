@@ -10,7 +10,6 @@ import { normalizeMac } from '../kazoo/mac.js';
 import type { Services } from '../services.js';
 import { clientCertOf } from '../security/client-cert.js';
 import type { PhoneRequest } from '../security/guard.js';
-import { securityOf } from '../security/security.js';
 import { FileResolver } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
 import { BlockList, isIP } from 'node:net';
@@ -25,7 +24,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
   const router = new Router({ prefix: '/prov' });
   const resolver = new FileResolver(s.catalog);
   const trusted = trustedList(s.app.config.trustedProxies);
-  const { guard } = securityOf(s);
+  const { guard } = s.security;
 
   /** No refusal is answered sooner than the slowest usual one: timing tells nothing about the reason. */
   const settle = async (started: number) => {

@@ -12,7 +12,6 @@ import { normalizeMac } from '../kazoo/mac.js';
 import { unknownMacs } from '../phones/sightings.js';
 import { normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
-import { securityOf } from './security.js';
 import { accountParam, macParam } from '../api/params.js';
 
 
@@ -25,7 +24,7 @@ function ipParam(ctx: Context): string {
 
 export function securityRouter(s: Services, auth: Middleware): Router {
   const router = new Router({ prefix: '/api' });
-  const sec = securityOf(s);
+  const sec = s.security;
   const access = new AccountAccess(s);
   const admin = async (ctx: Context) => {
     const accountId = accountParam(ctx);

@@ -11,22 +11,16 @@ import { Locks } from './locks.js';
 import { SettingsStore } from './settings.js';
 import { Sweeper } from './sweeper.js';
 
-export interface Security extends SecurityParts { guard: PhoneGuard }
+export interface Security extends SecurityParts { guard: PhoneGuard; stop(): Promise<void> }
 
-const built = new WeakMap<Services, Security>();
-
-export function securityOf(s: Services): Security {
-  let sec = built.get(s);
-  if (sec) return sec;
+/** Built once by startServices, after the render cache (rendered files carry device credentials). */
+export function startSecurity(s: Services): Security {
   const app = s.app;
   const parts: SecurityParts = {
     settings: new SettingsStore(app), credentials: new CredentialStore(app), nonces: new NonceStore(app),
     bans: new Bans(app), locks: new Locks(app),
   };
-  sec = { ...parts, guard: new PhoneGuard(s, parts) };
-  built.set(s, sec);
   // Rendered files carry the device's credentials: drop them when the credentials change.
-  s.phoneFiles.credentialsFor = (accountId, mac) => parts.credentials.ensure(accountId, mac);
   parts.credentials.onRotate = (_accountId, mac) => s.phoneFiles.dropMac(mac);
   const sweeper = new Sweeper(app);
   let follower: Follower | null = null;
@@ -36,14 +30,14 @@ export function securityOf(s: Services): Security {
       onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id, c.rev); },
     });
   }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security: state feed not started; caches expire by time'));
-  const stopServices = s.stop.bind(s);
-  s.stop = async () => {
-    sweeper.stop();
-    await started;
-    await follower?.stop();
-    await stopServices();
+  return {
+    ...parts, guard: new PhoneGuard(s, parts),
+    async stop() {
+      sweeper.stop();
+      await started;
+      await follower?.stop();
+    },
   };
-  return sec;
 }
 
 function applyChange(s: Services, p: SecurityParts, id: string, rev?: string): void {
