@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DocumentScope } from 'nano';
 import type { AppContext } from './context.js';
 import { ensureDb } from './couch/client.js';
+import { docsByPrefix } from './couch/pages.js';
 
 export const BACKUP_FORMAT = 'kazoo-provision-backup';
 const ROLES = ['catalog', 'state'] as const;
@@ -21,18 +22,8 @@ export interface RestoreReport { [role: string]: { database: string; created: nu
 
 /** One database's documents, page by page, with attachments inlined (rare in our databases). */
 async function* allDocs(db: DocumentScope<any>): AsyncGenerator<Doc> {
-  let startkey: string | undefined;
-  for (;;) {
-    const res = await db.list({ include_docs: true, limit: PAGE + 1, ...(startkey !== undefined ? { startkey } : {}) });
-    const rows = res.rows.slice(0, PAGE);
-    for (const row of rows) {
-      let doc = row.doc as Doc | undefined;
-      if (!doc) continue;
-      if (doc._attachments) doc = await db.get(doc._id, { attachments: true }) as Doc;
-      yield doc;
-    }
-    if (res.rows.length <= PAGE) return;
-    startkey = res.rows[PAGE].id;
+  for await (const doc of docsByPrefix<Doc>(db, '', PAGE)) {
+    yield doc._attachments ? await db.get(doc._id, { attachments: true }) as Doc : doc;
   }
 }
 

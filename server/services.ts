@@ -51,5 +51,6 @@ export async function startServices(app: AppContext): Promise<Services> {
   services.phoneFiles = new PhoneFiles(services);
   services.sessiontalk = new SessiontalkStore(services);
   services.security = startSecurity(services);
+  await services.security.ready;
   return services;
 }

@@ -11,6 +11,7 @@ import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
 import { kazooDeviceDoc } from '../server/kazoo/docs.js';
 import { http, waitFor } from './support.js';
 import { sessiontalkDriver } from './sessiontalk-driver.js';
+import { phoneGet } from './security-client.js';
 
 const PASS = 'two-instances-pass-77aa';
 
@@ -35,13 +36,19 @@ describe('two instances on one CouchDB', function () {
     return r.status === 200 && r.text.includes(text) ? r : null;
   }, 15000, `${text} from ${srv.url}`);
 
-  it('serves a device change from both, and the same bytes', async () => {
+  /** A new Yealink phone in a new account, once both instances serve its file. */
+  const servedByBoth = async () => {
     const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
     const mac = newMac('805ec0');
     const d = await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
     const path = `/prov/yealink/${mac}.cfg?pass=${PASS}`;
     await servedBy(a, path, d.sip.password);
     await servedBy(b, path, d.sip.password);
+    return { account, mac, d, path };
+  };
+
+  it('serves a device change from both, and the same bytes', async () => {
+    const { account, d, path } = await servedByBoth();
     await k.update(account._id, d._id, (doc) => { doc.sip.password = 'changed-for-both'; });
     const [ra, rb] = [await servedBy(a, path, 'changed-for-both'), await servedBy(b, path, 'changed-for-both')];
     expect(ra.text).to.equal(rb.text);
@@ -62,6 +69,28 @@ describe('two instances on one CouchDB', function () {
     expect((await st.scan(m, st.install())).json.errmsg).to.equal('Code Already Used');
     const list = (await st.api('GET', `${t.id}/sessiontalk/activations`)).json.data as unknown[];
     expect(list).to.have.length(1);
+  });
+
+  it('shares IP locks: pinned through one, enforced and released on the other, and preloaded by a third started later', async () => {
+    // Both instances preloaded every lock at start (none then): a lock made afterwards must not be
+    // taken for "known absent" by the other.
+    const { account, mac, path } = await servedByBoth();
+    // The fetches above came from 127.0.0.1: that is where it is pinned.
+    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.3' })).status === 404, 5000, 'B to refuse another IP');
+    expect((await phoneGet(`${a.url}${path}`, { ip: '127.0.0.3' })).status).to.equal(404);
+    const unlock = await http(`${a.url}/api/locks/${account._id}/${mac}`, { method: 'DELETE', headers: { 'x-auth-token': cfg.adminToken! } });
+    expect(unlock.status).to.equal(200);
+    // The next good fetch pins again, here 127.0.0.3 through B; then A refuses the old address.
+    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.3' })).status === 200, 5000, 'B to serve the new IP after the unlock');
+    await waitFor(async () => (await phoneGet(`${a.url}${path}`, { ip: '127.0.0.1' })).status === 404, 5000, 'A to refuse the old IP');
+    // A third instance started now (its preload holds the lock) enforces it too.
+    const c = await startServer({ ...cfg }, runEnv().couchUrl, testLog);
+    try {
+      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.4' })).status).to.equal(404);
+      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.3' })).status).to.equal(200);
+    } finally {
+      await c.close();
+    }
   });
 
   it('leaves one mac: document per MAC with exactly the right entries when both sweep the same accounts', async () => {

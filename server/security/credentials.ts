@@ -102,6 +102,11 @@ export class CredentialStore {
     return cur ? 'current' : prev && creds.previous_password ? 'previous' : null;
   }
 
+  /** Every device's credentials in one range read (see TtlCache.prime). */
+  preload(): Promise<number> {
+    return this.cache.prime('provcred:', (d) => d._id);
+  }
+
   /** True when the stored credentials differ from what this instance holds. */
   changed(id: string, rev?: string): boolean {
     return this.cache.drop(id, rev);

@@ -45,6 +45,11 @@ export class Locks {
     this.cache.drop(id, rev);
   }
 
+  /** Every lock in one range read (see TtlCache.prime). */
+  preload(): Promise<number> {
+    return this.cache.prime('lock:', (d) => d._id);
+  }
+
   /**
    * Pins the device to `ip` as a (new) first contact. False when another request pinned it to a
    * different IP in the meantime (two first contacts at once: the first one wins).

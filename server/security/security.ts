@@ -11,7 +11,12 @@ import { Locks } from './locks.js';
 import { SettingsStore } from './settings.js';
 import { Sweeper } from './sweeper.js';
 
-export interface Security extends SecurityParts { guard: PhoneGuard; stop(): Promise<void> }
+export interface Security extends SecurityParts {
+  guard: PhoneGuard;
+  /** Resolves once the state feed is followed and the caches are preloaded (or that failed, logged). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** Built once by startServices, after the render cache (rendered files carry device credentials). */
 export function startSecurity(s: Services): Security {
@@ -30,11 +35,19 @@ export function startSecurity(s: Services): Security {
       onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id, c.rev); },
     });
   }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security: state feed not started; caches expire by time'));
+  // After a power cut every phone asks at once: its lock and credentials are then already in memory.
+  // Only with the feed running, which keeps the preloaded entries true.
+  const ready = started.then(async () => {
+    if (!follower) return;
+    const t0 = Date.now();
+    const [locks, credentials, bans] = await Promise.all([parts.locks.preload(), parts.credentials.preload(), parts.bans.preload()]);
+    app.log.info({ locks, credentials, bans, ms: Date.now() - t0 }, 'security caches preloaded');
+  }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security caches not preloaded; each phone reads its own on first fetch'));
   return {
-    ...parts, guard: new PhoneGuard(s, parts),
+    ...parts, guard: new PhoneGuard(s, parts), ready,
     async stop() {
       sweeper.stop();
-      await started;
+      await ready;
       await follower?.stop();
     },
   };

@@ -3,6 +3,7 @@
 // CouchDB cannot be reached the last value read is used: phones never wait on a dead database.
 import type { AppContext } from '../context.js';
 import { isConnectionError } from '../couch/errors.js';
+import { docsByPrefix } from '../couch/pages.js';
 
 interface Entry<T> { value: T; at: number }
 
@@ -13,17 +14,23 @@ interface Entry<T> { value: T; at: number }
  * 10,000-phone boot storm with 5 s).
  */
 export const CACHE_TTL_MS = 10 * 60_000;
-const MAX_ENTRIES = 50_000;
+/** Enough for every lock and every credential of 100,000 phones, with room to spare. */
+const MAX_ENTRIES = 200_000;
 
 export class TtlCache<T> {
   private entries = new Map<string, Entry<T>>();
   private loading = new Map<string, Promise<T>>();
+  /** When the last complete snapshot was primed: keys it did not hold are known to be absent until the TTL. */
+  private completeAt: number | null = null;
+  private priming = false;
+  private absent: T | undefined;
 
   constructor(private app: AppContext, private ttlMs: number) {}
 
   async get(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && this.app.now() - hit.at < this.ttlMs) return hit.value;
+    if (!hit && this.completeAt !== null && this.app.now() - this.completeAt < this.ttlMs) return this.absent as T;
     let p = this.loading.get(key);
     if (!p) {
       p = load().finally(() => this.loading.delete(key));
@@ -40,8 +47,35 @@ export class TtlCache<T> {
   }
 
   set(key: string, value: T): void {
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    if (this.entries.size >= MAX_ENTRIES) { this.entries.clear(); this.completeAt = null; }
     this.entries.set(key, { value, at: this.app.now() });
+  }
+
+  /**
+   * Fills the cache with every state document whose id starts with `prefix`, at once (after a restart, a boot storm would otherwise
+   * read each phone's document on its first fetch). Start the change feed first, from a sequence
+   * taken before this: a key the feed drops meanwhile, or one read on its own, is newer than the
+   * snapshot and is kept. Keys the snapshot lacks are then null without a read, for the TTL.
+   * Returns how many entries it added; a snapshot too big to hold is kept partial (no absent keys).
+   */
+  async prime(prefix: string, keyOf: (doc: NonNullable<T>) => string): Promise<number> {
+    const at = this.app.now();
+    let added = 0;
+    this.priming = true;
+    this.absent = null as T;
+    try {
+      for await (const doc of docsByPrefix<NonNullable<T>>(this.app.stateDb, prefix)) {
+        if (this.entries.size >= MAX_ENTRIES * 0.8) return added;
+        const key = keyOf(doc);
+        if (this.entries.has(key)) continue;
+        this.entries.set(key, { value: doc, at });
+        added++;
+      }
+      this.completeAt = at;
+      return added;
+    } finally {
+      this.priming = false;
+    }
   }
 
   /**
@@ -53,6 +87,8 @@ export class TtlCache<T> {
     const hit = this.entries.get(key);
     if (hit && rev && (hit.value as { _rev?: string } | null)?._rev === rev) return false;
     if (hit) hit.at = -Infinity;
+    // A key the snapshot lacks (or will lack) now exists somewhere: read it next time.
+    else if (this.priming || this.completeAt !== null) this.entries.set(key, { value: this.absent as T, at: -Infinity });
     return true;
   }
 }
