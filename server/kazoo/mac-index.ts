@@ -30,6 +30,7 @@ const macDocId = (mac: string) => `mac:${mac}`;
 export class MacIndex {
   private byMac = new Map<string, MacEntry[]>();
   private macOfDevice = new Map<string, string>();
+  private devicesOfAccount = new Map<string, Set<string>>();
   private stateFollower: Follower | null = null;
   private sweeping = false;
   private timer: NodeJS.Timeout | null = null;
@@ -118,9 +119,12 @@ export class MacIndex {
   }
 
   macsOfAccount(accountId: string): string[] {
-    const out: string[] = [];
-    for (const [mac, entries] of this.byMac) if (entries.some((e) => e.account_id === accountId)) out.push(mac);
-    return out;
+    return [...new Set(this.deviceIdsOfAccount(accountId).map((id) => this.macOfDevice.get(`${accountId}/${id}`)!))];
+  }
+
+  /** The account's devices that carry a MAC (for reading them in together). */
+  deviceIdsOfAccount(accountId: string): string[] {
+    return [...(this.devicesOfAccount.get(accountId) || [])];
   }
 
   size(): number {
@@ -129,10 +133,20 @@ export class MacIndex {
 
   private load(doc: MacDoc): void {
     const old = this.byMac.get(doc.mac) || [];
-    for (const e of old) this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
+    for (const e of old) {
+      this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
+      const ids = this.devicesOfAccount.get(e.account_id);
+      ids?.delete(e.device_id);
+      if (ids && !ids.size) this.devicesOfAccount.delete(e.account_id);
+    }
     if (doc.entries.length) {
       this.byMac.set(doc.mac, doc.entries);
-      for (const e of doc.entries) this.macOfDevice.set(`${e.account_id}/${e.device_id}`, doc.mac);
+      for (const e of doc.entries) {
+        this.macOfDevice.set(`${e.account_id}/${e.device_id}`, doc.mac);
+        let ids = this.devicesOfAccount.get(e.account_id);
+        if (!ids) this.devicesOfAccount.set(e.account_id, (ids = new Set()));
+        ids.add(e.device_id);
+      }
     } else {
       this.byMac.delete(doc.mac);
     }
