@@ -122,6 +122,6 @@ export class Bans {
 
   /** Every ban in one range read: then an IP without one costs no read (see TtlCache.prime). */
   preload(): Promise<number> {
-    return this.cache.prime('ban:', (d) => d.ip);
+    return this.cache.prime<BanDoc>('ban:', (d) => d.ip, (d) => d);
   }
 }

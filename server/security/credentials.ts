@@ -104,7 +104,7 @@ export class CredentialStore {
 
   /** Every device's credentials in one range read (see TtlCache.prime). */
   preload(): Promise<number> {
-    return this.cache.prime('provcred:', (d) => d._id);
+    return this.cache.prime<CredentialDoc>('provcred:', (d) => d._id, (d) => d);
   }
 
   /** True when the stored credentials differ from what this instance holds. */

@@ -47,7 +47,7 @@ export class Locks {
 
   /** Every lock in one range read (see TtlCache.prime). */
   preload(): Promise<number> {
-    return this.cache.prime('lock:', (d) => d._id);
+    return this.cache.prime<LockDoc>('lock:', (d) => d._id, (d) => d);
   }
 
   /**

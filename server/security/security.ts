@@ -40,8 +40,9 @@ export function startSecurity(s: Services): Security {
   const ready = started.then(async () => {
     if (!follower) return;
     const t0 = Date.now();
-    const [locks, credentials, bans] = await Promise.all([parts.locks.preload(), parts.credentials.preload(), parts.bans.preload()]);
-    app.log.info({ locks, credentials, bans, ms: Date.now() - t0 }, 'security caches preloaded');
+    const [locks, credentials, bans, settings] = await Promise.all([parts.locks.preload(), parts.credentials.preload(),
+      parts.bans.preload(), parts.settings.preload()]);
+    app.log.info({ locks, credentials, bans, settings, ms: Date.now() - t0 }, 'security caches preloaded');
   }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security caches not preloaded; each phone reads its own on first fetch'));
   return {
     ...parts, guard: new PhoneGuard(s, parts), ready,

@@ -91,6 +91,15 @@ export function mergeSettings(current: SecuritySettings, input: unknown): Securi
 
 export const settingsId = (accountId: string) => `provsec:${accountId}`;
 
+type SettingsDoc = Partial<SecuritySettings> & { _id: string; account_id: string };
+
+/** The stored settings over the defaults (no document: the defaults). */
+function settingsOf(doc: SettingsDoc | null): SecuritySettings {
+  const out = { ...DEFAULT_SETTINGS };
+  for (const k of Object.keys(DEFAULT_SETTINGS) as Array<keyof SecuritySettings>) if (doc?.[k] !== undefined) (out as any)[k] = doc[k];
+  return out;
+}
+
 export class SettingsStore {
   private cache: TtlCache<SecuritySettings>;
   constructor(private app: AppContext) {
@@ -98,12 +107,12 @@ export class SettingsStore {
   }
 
   async get(accountId: string): Promise<SecuritySettings> {
-    return this.cache.get(accountId, async () => {
-      const doc = await getOrNull<any>(this.app.stateDb, settingsId(accountId));
-      const out = { ...DEFAULT_SETTINGS };
-      for (const k of Object.keys(DEFAULT_SETTINGS) as Array<keyof SecuritySettings>) if (doc?.[k] !== undefined) (out as any)[k] = doc[k];
-      return out;
-    });
+    return this.cache.get(accountId, async () => settingsOf(await getOrNull<SettingsDoc>(this.app.stateDb, settingsId(accountId))));
+  }
+
+  /** Every account's settings in one range read (see TtlCache.prime). */
+  preload(): Promise<number> {
+    return this.cache.prime<SettingsDoc>('provsec:', (d) => d.account_id, settingsOf);
   }
 
   async put(accountId: string, input: unknown): Promise<SecuritySettings> {

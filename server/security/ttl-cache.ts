@@ -55,20 +55,20 @@ export class TtlCache<T> {
    * Fills the cache with every state document whose id starts with `prefix`, at once (after a restart, a boot storm would otherwise
    * read each phone's document on its first fetch). Start the change feed first, from a sequence
    * taken before this: a key the feed drops meanwhile, or one read on its own, is newer than the
-   * snapshot and is kept. Keys the snapshot lacks are then null without a read, for the TTL.
+   * snapshot and is kept. Keys the snapshot lacks then get `valueOf(null)` without a read, for the TTL.
    * Returns how many entries it added; a snapshot too big to hold is kept partial (no absent keys).
    */
-  async prime(prefix: string, keyOf: (doc: NonNullable<T>) => string): Promise<number> {
+  async prime<D>(prefix: string, keyOf: (doc: D) => string, valueOf: (doc: D | null) => T): Promise<number> {
     const at = this.app.now();
     let added = 0;
     this.priming = true;
-    this.absent = null as T;
+    this.absent = valueOf(null);
     try {
-      for await (const doc of docsByPrefix<NonNullable<T>>(this.app.stateDb, prefix)) {
+      for await (const doc of docsByPrefix<D>(this.app.stateDb, prefix)) {
         if (this.entries.size >= MAX_ENTRIES * 0.8) return added;
         const key = keyOf(doc);
         if (this.entries.has(key)) continue;
-        this.entries.set(key, { value: doc, at });
+        this.entries.set(key, { value: valueOf(doc), at });
         added++;
       }
       this.completeAt = at;

@@ -1,0 +1,64 @@
+// A power cut: the phones and our server restart together. Every phone's lock and credentials were
+// preloaded at start, and the first phone of an account reads the whole account in, so the office's
+// other phones cost no CouchDB request at all. Counted with the server's own CouchDB request counter.
+import { expect } from 'chai';
+import type { RunningServer } from '../server/server.js';
+import { runEnv, testConfig, testLog } from './harness.js';
+import { KazooFixture, newMac } from './fixtures/kazoo.js';
+import { http } from './support.js';
+import { startServer } from '../server/server.js';
+import { phoneGet } from './security-client.js';
+
+const PASS = 'cold-start-pass-4f1e';
+
+/** CouchDB requests so far, ours and Kazoo's (one CouchDB in the tests, so one counter). */
+async function couchRequests(srv: RunningServer): Promise<number> {
+  const text = (await http(`${srv.url}/metrics`)).text;
+  return [...text.matchAll(/^provision_couchdb_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+describe('cold start after a power cut', function () {
+  this.timeout(60000);
+
+  it('serves an office of ten known phones with two CouchDB reads in all', async () => {
+    // No sweep during the measurement: it reads every account database on its own schedule.
+    const cfg = testConfig({ indexIntervalMs: 600_000 });
+    const k = new KazooFixture(cfg.kazooDbPrefix);
+    const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const owner = await k.user(account._id, { first: 'Office', last: 'Owner', presenceId: '2001' });
+    const phones: Array<{ mac: string; password: string; path: string }> = [];
+    for (let i = 0; i < 10; i++) {
+      const mac = newMac('805ec0');
+      const d = await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s', ownerId: owner._id });
+      phones.push({ mac, password: d.sip.password as string, path: `/prov/yealink/${mac}.cfg?pass=${PASS}` });
+    }
+    let srv = await startServer(cfg, runEnv().couchUrl, testLog);
+    try {
+      await srv.services.macIndex.firstSweep;
+      // First contact: each phone gets its lock and credentials written.
+      for (const p of phones) expect((await phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.2' })).status).to.equal(200);
+      await srv.services.sightings.flush();
+    } finally {
+      await srv.close();
+    }
+    srv = await startServer(cfg, runEnv().couchUrl, testLog);
+    try {
+      await srv.services.macIndex.firstSweep;
+      const before = await couchRequests(srv);
+      const bodies = await Promise.all(phones.map((p) => phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.2' })));
+      const after = await couchRequests(srv);
+      bodies.forEach((r, i) => {
+        expect(r.status).to.equal(200);
+        expect(r.text).to.include(phones[i].password);
+        expect(r.text).to.include('Office Owner');
+      });
+      // One read for the account and its phones, one for their users; none for locks or credentials
+      // (before: about three per phone).
+      expect(after - before, 'CouchDB requests for ten phones').to.be.at.most(2);
+      // The locks pinned above are enforced from the preload: another IP is refused.
+      expect((await phoneGet(`${srv.url}${phones[0].path}`, { ip: '127.0.0.3' })).status).to.equal(404);
+    } finally {
+      await srv.close();
+    }
+  });
+});
