@@ -40,7 +40,12 @@ async function waitUntilUp(url: string, child: ChildProcess, stderr: () => strin
   throw new Error(`embedded CouchDB did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-export async function startEmbeddedCouch(dataDir: string, opts: { port?: number } = {}): Promise<EmbeddedCouch> {
+/**
+ * `inMemory`: nothing on disk, gone when it stops (benchmarks only: LevelDB keeps several files open
+ * per database, and this machine allows 20,000 open files, so a disk-backed one stops at about
+ * 4,000 databases).
+ */
+export async function startEmbeddedCouch(dataDir: string, opts: { port?: number; inMemory?: boolean } = {}): Promise<EmbeddedCouch> {
   const dir = resolve(dataDir, 'couchdb');
   mkdirSync(dir, { recursive: true });
   // pouchdb-server writes its config and log relative to these paths; keep both inside DATA_DIR.
@@ -49,7 +54,7 @@ export async function startEmbeddedCouch(dataDir: string, opts: { port?: number 
   const port = opts.port || (await freePort());
   const script = fileURLToPath(new URL('./embedded-child.cjs', import.meta.url));
   const child = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', String(port), '--dir', dir,
-    '--config', configPath, '--no-stdout-logs'], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+    '--config', configPath, '--no-stdout-logs', ...(opts.inMemory ? ['--in-memory'] : [])], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
   let errText = '';
   child.stderr?.on('data', (d: Buffer) => { errText = (errText + d.toString()).slice(-4000); });
   const url = `http://127.0.0.1:${port}`;
