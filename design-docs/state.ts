@@ -23,6 +23,18 @@ export default {
   if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window') && doc.expires_at) emit(doc.expires_at, doc._rev);
 }`,
       },
+      // Unknown MACs newest first (the super-admin's list) and by the address they came from (an
+      // account admin sees those from its own sites, however many scanners came meanwhile).
+      unknown_by_time: {
+        map: `function (doc) {
+  if (doc.pvt_type === 'unknown_mac' && doc.last) emit(doc.last.at, null);
+}`,
+      },
+      unknown_by_ip: {
+        map: `function (doc) {
+  if (doc.pvt_type === 'unknown_mac' && doc.last) emit(doc.last.ip, null);
+}`,
+      },
       // SessionTalk installs per Kazoo device, for max_activations.
       sessiontalk_by_device: {
         map: `function (doc) {

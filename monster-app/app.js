@@ -39,7 +39,7 @@ define(function(require) {
 			'phoneprov.devices.credentials': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/credentials', verb: 'GET', generateError: false },
 			'phoneprov.devices.rotate': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/credentials/rotate', verb: 'POST', generateError: false },
 			'phoneprov.conflicts': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/conflicts', verb: 'GET', generateError: false },
-			'phoneprov.unknownMacs': { apiRoot: provisionerRoot, url: 'unknown-macs', verb: 'GET', generateError: false },
+			'phoneprov.unknownMacs': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/unknown-macs', verb: 'GET', generateError: false },
 			'phoneprov.locks.delete': { apiRoot: provisionerRoot, url: 'locks/{accountId}/{macAddress}', verb: 'DELETE', generateError: false },
 			'phoneprov.windows.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/windows', verb: 'GET', generateError: false },
 			'phoneprov.windows.open': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/windows/{ip}/hours/{hours}', verb: 'PUT', generateError: false },
@@ -162,6 +162,20 @@ define(function(require) {
 			});
 		},
 
+		/** A monster.parallel task calling our server: its data, or `fallback` when that fails or is missing. */
+		phoneprovTask: function(resource, fallback) {
+			var self = this;
+
+			return function(next) {
+				self.phoneprovRequest({
+					resource: resource,
+					success: function(data) { next(null, data); },
+					unavailable: function() { next(null, fallback); },
+					error: function() { next(null, fallback); }
+				});
+			};
+		},
+
 		phoneprovToastError: function(envelope) {
 			var self = this;
 
@@ -195,24 +209,33 @@ define(function(require) {
 					});
 				},
 				users: function(next) {
-					self.callApi({
-						resource: 'user.list',
-						data: { accountId: self.accountId, filters: { paginate: 'false' } },
-						success: function(response) { next(null, response.data); },
-						error: function() { next(null, []); }
-					});
+					self.phoneprovKazooUsers(function(users) { next(null, users); });
 				}
 			}, function(err, results) {
 				var users = _.keyBy(results.users, 'id'),
 					devices = _.map(results.devices, function(device) {
 						var owner = device.owner_id && users[device.owner_id];
 
-						return _.assign({}, device, {
-							owner_name: owner ? _.trim((owner.first_name || '') + ' ' + (owner.last_name || '')) : ''
-						});
+						return _.assign({}, device, { owner_name: owner ? owner.name : '' });
 					});
 
 				callback(_.sortBy(devices, function(d) { return (d.name || '').toLowerCase(); }));
+			});
+		},
+
+		/** Kazoo users of the account, each with a display `name`, sorted by it. */
+		phoneprovKazooUsers: function(callback) {
+			var self = this;
+
+			self.callApi({
+				resource: 'user.list',
+				data: { accountId: self.accountId, filters: { paginate: 'false' } },
+				success: function(response) {
+					callback(_.sortBy(_.map(response.data, function(user) {
+						return _.assign({}, user, { name: _.trim((user.first_name || '') + ' ' + (user.last_name || '')) || user.username || user.id });
+					}), function(user) { return user.name.toLowerCase(); }));
+				},
+				error: function() { callback([]); }
 			});
 		},
 

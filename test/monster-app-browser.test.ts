@@ -9,9 +9,11 @@ import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from './browser/chro
 import { openApp, openTab, pageLog, publishScreenshot, screenshot } from './browser/app-page.js';
 import { decodeQrPng } from './browser/qr.js';
 import { crossbarCalls } from './browser/crossbar-api.js';
-import { phoneFetch, startAppWorld, type AppWorld } from './browser/world.js';
+import { phoneFetch, phoneFile, startAppWorld, URLPASS, type AppWorld } from './browser/world.js';
 import { http, waitFor } from './support.js';
 import { logLines } from './harness.js';
+import { newMac } from './fixtures/kazoo.js';
+import { secret } from './fixtures/secrets.js';
 
 describe('Monster app in Chromium', function () {
   this.timeout(60000);
@@ -106,6 +108,78 @@ describe('Monster app in Chromium', function () {
       expect(ids).to.have.members([world.devices.yealink.id, world.devices.soft.id]);
       expect(await page.locator('.phoneprov-device-unlock, .phoneprov-device-credentials').count()).to.equal(0);
       expect(await page.locator('.app-navbar .navbar-menu-item-link').allInnerTexts()).to.deep.equal(['Devices', 'Mobile']);
+    });
+
+    it('adopts an unknown phone on the account\'s site: a Kazoo device is created and the phone gets its file', async () => {
+      const mac = newMac('805ec0');
+      const ua = `Yealink SIP-T46S 66.86.0.15 ${mac.match(/../g)!.join(':')}`;
+      // One of the account's phones fetches from this address (127.0.0.1), and so does the new one.
+      expect(await phoneFetch(world, world.devices.snom.id, 'snomD785-SIP 10.1.54.13')).to.equal(200);
+      expect((await http(`${world.srv.url}/prov/yealink/${mac}.cfg?pass=${URLPASS}`, { headers: { 'user-agent': ua } })).status).to.equal(404);
+      await world.srv.services.sightings.flush();
+
+      page = await openApp(browser, world, 'admin');
+      const unknown = page.locator(`tr.phoneprov-unknown[data-mac="${mac}"]`);
+      await unknown.waitFor();
+      expect(await unknown.innerText()).to.contain('127.0.0.1').and.contain('Yealink SIP-T46S');
+      await unknown.locator('.phoneprov-unknown-adopt').click();
+      // Its OUI is Yealink's: the brand is chosen already.
+      expect(await page.locator('#phoneprov_picker_brand').inputValue()).to.equal('yealink');
+      expect(await page.locator('#phoneprov_adopt_name').inputValue()).to.equal(`Phone ${mac.match(/../g)!.join(':')}`);
+      await page.fill('#phoneprov_adopt_name', 'Lobby T46S');
+      await page.selectOption('#phoneprov_adopt_owner', world.users.admin.id);
+      await page.selectOption('#phoneprov_picker_model', 't4x/t46s');
+      await screenshot(page, 'devices-adopt');
+      await page.click('.phoneprov-adopt-save');
+      await toast(page, 'success', /Lobby T46S is created/);
+      expect(crossbarCalls).to.include(`PUT accounts/${world.accountId}/devices`);
+
+      const docs = (await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).list({ include_docs: true })).rows.map((r: any) => r.doc);
+      const created = docs.find((d: any) => d.pvt_type === 'device' && d.mac_address === mac);
+      expect(created, 'the Kazoo device').to.not.equal(undefined);
+      secret(created.sip.password);
+      expect(created).to.include({ name: 'Lobby T46S', device_type: 'sip_device', owner_id: world.users.admin.id, enabled: true });
+      expect(created.provision).to.include({ endpoint_brand: 'yealink', endpoint_family: 't4x', endpoint_model: 't46s' });
+      expect(created.sip.username).to.match(/^user_[a-z0-9]{10}$/);
+      expect(created.sip.password).to.have.length(16);
+
+      // The row moved from the unknown phones to the devices.
+      const row = page.locator(`tr.phoneprov-device[data-id="${created._id}"]`);
+      await row.waitFor();
+      expect(await page.locator(`tr.phoneprov-unknown[data-mac="${mac}"]`).count()).to.equal(0);
+      await waitFor(async () => {
+        await page!.click('.phoneprov-devices-refresh');
+        return /yealink t4x t46s/.test(await page!.locator(`tr[data-id="${created._id}"] .phoneprov-device-model`).innerText());
+      }, 15000, 'the adopted device known to our server');
+      await screenshot(page, 'devices-adopted');
+      // Our MAC index learns of the new device with its next sweep of Kazoo's database.
+      await waitFor(async () => world.srv.services.macIndex.lookup(mac).kind === 'devices', 15000, 'the adopted MAC indexed');
+      const file = await phoneFile(world, created._id, ua);
+      expect(file.status).to.equal(200);
+      expect(file.text).to.contain(created.sip.username).and.contain(created.sip.password);
+      const still = await world.api('GET', `accounts/${world.accountId}/unknown-macs`, undefined, world.users.admin.token);
+      expect(still.json.data.map((u: { mac: string }) => u.mac)).not.to.include(mac);
+    });
+
+    it('shows a device\'s provisioning credentials and rotates them', async () => {
+      page = await openApp(browser, world, 'admin');
+      await page.locator(`tr[data-id="${world.devices.snom.id}"] .phoneprov-device-credentials`).click();
+      const password = page.locator('.phoneprov-credentials-password');
+      await password.waitFor();
+      const shown = { username: await page.locator('.phoneprov-credentials-username').innerText(), password: secret(await password.innerText()) };
+      const onServer = await world.api('GET', `accounts/${world.accountId}/devices/${world.devices.snom.id}/credentials`);
+      expect(shown).to.deep.equal({ username: onServer.json.data.username, password: onServer.json.data.password });
+      await page.click('.phoneprov-credentials-rotate');
+      await page.click('.monster-confirm-ok');
+      await waitFor(async () => {
+        const now = page!.locator('.phoneprov-credentials-password');
+        return (await now.count()) === 1 && (await now.innerText()) !== shown.password;
+      }, 10000, 'the new password shown');
+      const rotated = secret(await page.locator('.phoneprov-credentials-password').innerText());
+      expect(rotated).to.have.length.of.at.least(22);
+      expect(await page.locator('.phoneprov-credentials-username').innerText()).to.equal(shown.username);
+      const after = await world.api('GET', `accounts/${world.accountId}/devices/${world.devices.snom.id}/credentials`);
+      expect(after.json.data.password).to.equal(rotated);
     });
   });
 
@@ -269,6 +343,34 @@ describe('Monster app in Chromium', function () {
       await toast(page, 'success', /settings are saved/);
       const res = await world.api('GET', `accounts/${world.accountId}/sessiontalk/settings`);
       expect(res.json.data.qr_lifetime).to.equal(3600);
+    });
+
+    it('refuses an invalid CIDR at its field, saves valid ones, and leaves the other settings as they were', async () => {
+      const settings = async () => (await world.api('GET', `accounts/${world.accountId}/provisioning/settings`)).json.data;
+      const before = await settings();
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Settings');
+      const cidrs = page.locator('#phoneprov_settings_cidrs');
+      await cidrs.waitFor();
+      try {
+        await cidrs.fill('127.0.0.0/8\n10.0.0.0/33');
+        await page.click('.phoneprov-settings-provisioning-save');
+        const error = page.locator('#phoneprov_settings_cidrs + .phoneprov-field-error');
+        await error.waitFor({ timeout: 10000 });
+        expect(await error.innerText()).to.contain('"10.0.0.0/33" is not');
+        expect(await cidrs.getAttribute('class')).to.contain('phoneprov-invalid');
+        expect((await settings()).cidrs).to.deep.equal(before.cidrs);
+        await cidrs.fill('127.0.0.0/8\n192.0.2.0/24');
+        await page.click('.phoneprov-settings-provisioning-save');
+        await toast(page, 'success', /settings are saved/);
+        expect(await page.locator('.phoneprov-settings-provisioning .phoneprov-field-error').count()).to.equal(0);
+        const saved = await settings();
+        expect(saved.cidrs).to.deep.equal(['127.0.0.0/8', '192.0.2.0/24']);
+        // Saving the ranges does not pin "require credentials", which still follows the account's urlpass.
+        expect(saved).to.include({ first_contact_lock: before.first_contact_lock, require_credentials_setting: before.require_credentials_setting });
+      } finally {
+        await world.api('PUT', `accounts/${world.accountId}/provisioning/settings`, { data: { cidrs: [] } });
+      }
     });
   });
 });

@@ -9,12 +9,11 @@ import { forbidden, principalOf } from '../api/auth.js';
 import { ok } from '../api/envelope.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
-import { unknownMacs } from '../phones/sightings.js';
+import { unknownMacs, unknownMacsNear, type UnknownMac } from '../phones/sightings.js';
 import { normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
 import { accountParam, macParam } from '../api/params.js';
-
-
+import type { ProfileDoc } from '../catalog/types.js';
 
 function ipParam(ctx: Context): string {
   const ip = normalizeIp(decodeURIComponent(String(ctx.params.ip)));
@@ -130,5 +129,21 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     ok(ctx, list.map(({ mac, count, last_ip, ua, at }) => ({ mac, count, last_ip, ua, at })));
   });
 
+  // An account admin's view: only MACs seen from the account's own sites, each with the brand its
+  // OUI belongs to (when a vendor profile lists it) so the Adopt dialog can pre-select it.
+  router.get('/accounts/:accountId/unknown-macs', auth, async (ctx) => {
+    const accountId = await admin(ctx);
+    const { cidrs } = await sec.settings.get(accountId);
+    const brandOf = ouiBrands(s.catalog.allProfiles());
+    const list = (await unknownMacsNear(s.app, accountId, cidrs)).filter((u) => s.macIndex.lookup(u.mac).kind === 'none');
+    ok(ctx, list.map((u: UnknownMac) => ({ mac: u.mac, count: u.count, last_ip: u.last_ip, ua: u.ua, at: u.at, first_at: u.first_at,
+      brand: brandOf.get(u.mac.slice(0, 6)) ?? null })));
+  });
+
   return router;
+}
+
+/** OUI (first six hex digits of a MAC) → brand, from the vendor profiles' `ouis`. */
+function ouiBrands(profiles: ProfileDoc[]): Map<string, string> {
+  return new Map(profiles.flatMap((p) => (p.ouis || []).map((oui) => [oui.toLowerCase(), p.brand] as [string, string])));
 }

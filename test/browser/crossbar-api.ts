@@ -3,13 +3,16 @@
 //   GET   /v2/accounts/{A}                 account.get     (the doc without _rev/pvt_*, plus `id`)
 //   POST  /v2/accounts/{A}                 account.update  (replaces the public part of the doc)
 //   GET   /v2/accounts/{A}/devices         device.list     (crossbar_listing fields)
+//   PUT   /v2/accounts/{A}/devices         device.create   (201; the doc with Kazoo's defaults, see createDevice)
 //   GET   /v2/accounts/{A}/devices/{D}     device.get
 //   PATCH /v2/accounts/{A}/devices/{D}     device.patch    (merges `data` into the doc)
 //   GET   /v2/accounts/{A}/users           user.list       (crossbar_listing fields)
+//   GET   /v2/accounts/{A}/users/{U}       user.get        (the doc without _rev/pvt_*, plus `id`)
 // A token may act in its own account only (enough for these tests).
 import type { IncomingMessage } from 'node:http';
 import type { CrossbarRoute } from '../fake-crossbar.js';
-import type { KazooFixture } from '../fixtures/kazoo.js';
+import { newId, type KazooFixture } from '../fixtures/kazoo.js';
+import { kazooDeviceDoc } from '../../server/kazoo/docs.js';
 
 type Doc = Record<string, any>;
 
@@ -33,6 +36,25 @@ async function bodyOf(req: IncomingMessage): Promise<Doc> {
   const data = { ...(parsed.data || {}) };
   delete data.ui_metadata;
   return data;
+}
+
+const cleanMac = (mac: unknown) => (typeof mac === 'string' ? mac.toLowerCase().replace(/[^0-9a-f]/g, '') : '');
+
+/**
+ * cb_devices on PUT: `name` is required (schema), a MAC already on a device of the account is refused
+ * ("MAC address already in use"; crossbar answers 400 "validation error"), and the stored document
+ * is the request over Kazoo's defaults with the MAC cleansed (Kazoo 5) and the pvt_* fields.
+ */
+async function createDevice(kazoo: KazooFixture, accountId: string, data: Doc, devices: Doc[]) {
+  const mac = cleanMac(data.mac_address);
+  if (typeof data.name !== 'string' || !data.name || (mac && devices.some((d) => cleanMac(d.mac_address) === mac))) {
+    return { status: 400, body: { message: 'validation error' } };
+  }
+  const base = kazooDeviceDoc({ id: newId(), accountId, name: data.name, username: data.sip?.username, password: data.sip?.password }, kazoo.prefix);
+  const doc = merge(base, { ...data, ...(mac ? { mac_address: mac } : {}) });
+  delete doc.id;
+  await kazoo.server.use<Doc>(kazoo.accountDbName(accountId)).insert(doc);
+  return { status: 201, body: publicOf(doc) };
 }
 
 /** Every call the app made, for assertions ("PATCH accounts/…/devices/…"). */
@@ -68,11 +90,17 @@ export function crossbarApi(kazoo: KazooFixture): CrossbarRoute {
       return { status: 200, body: (await byType('user')).map((u) => ({ id: u._id, first_name: u.first_name, last_name: u.last_name,
         username: u.username, email: u.email, priv_level: u.priv_level, presence_id: u.presence_id, features: [] })) };
     }
+    if (collection === 'users' && id && req.method === 'GET') {
+      const doc = await db.get(id).catch(() => null);
+      if (!doc || doc.pvt_type !== 'user' || doc.pvt_deleted) return { status: 404, body: { message: 'bad identifier' } };
+      return { status: 200, body: publicOf(doc) };
+    }
     if (collection === 'devices' && !id && req.method === 'GET') {
       return { status: 200, body: (await byType('device')).map((d) => ({ id: d._id, name: d.name, username: d.sip?.username,
         mac_address: d.mac_address || '', owner_id: d.owner_id, enabled: d.enabled !== false, device_type: d.device_type || 'sip_device',
         flags: [] })) };
     }
+    if (collection === 'devices' && !id && req.method === 'PUT') return createDevice(kazoo, accountId, await bodyOf(req), await byType('device'));
     if (collection === 'devices' && id) {
       const doc = await db.get(id).catch(() => null);
       if (!doc || doc.pvt_type !== 'device') return { status: 404, body: { message: 'bad identifier' } };

@@ -14,7 +14,7 @@
  *   monster.util.randomString(length)
  *   app.getTemplate({name, data, submodule}), app.callApi({resource, data, success, error}),
  *   app.i18n.active(), app.accountId, app.userId, app.apiUrl, app.appPath
- *   Kazoo resources for callApi: account.get, account.update, device.list, device.get, device.patch, user.list
+ *   Kazoo resources for callApi: account.get, account.update, device.list, device.create, device.get, device.patch, user.list
  *   jQuery UI's .dialog('close') on what monster.ui.dialog returns
  *
  * Test-only: monster.loadApp(name, appPath, container, callback) does what Monster's app loader
@@ -28,6 +28,7 @@ define([ 'jquery', 'lodash', 'handlebars' ], function($, _, Handlebars) {
 			'account.get': { verb: 'GET', url: 'accounts/{accountId}' },
 			'account.update': { verb: 'POST', url: 'accounts/{accountId}' },
 			'device.list': { verb: 'GET', url: 'accounts/{accountId}/devices' },
+			'device.create': { verb: 'PUT', url: 'accounts/{accountId}/devices' },
 			'device.get': { verb: 'GET', url: 'accounts/{accountId}/devices/{deviceId}' },
 			'device.patch': { verb: 'PATCH', url: 'accounts/{accountId}/devices/{deviceId}' },
 			'user.list': { verb: 'GET', url: 'accounts/{accountId}/users' }

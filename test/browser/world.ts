@@ -72,9 +72,14 @@ export async function startAppWorld(): Promise<AppWorld> {
 
 /** A phone fetching its file (for "last fetch" and a first-contact lock); best effort. */
 export async function phoneFetch(world: AppWorld, deviceId: string, ua: string): Promise<number> {
+  return (await phoneFile(world, deviceId, ua)).status;
+}
+
+/** The same, with the file's text (status 0 while our server does not list the device yet). */
+export async function phoneFile(world: AppWorld, deviceId: string, ua: string): Promise<{ status: number; text: string }> {
   const list = await world.api('GET', `accounts/${world.accountId}/devices`);
   const url = list.json?.data?.find((d: { id: string }) => d.id === deviceId)?.provisioning_url as string | undefined;
-  if (!url) return 0;
+  if (!url) return { status: 0, text: '' };
   const local = new URL(url);
   const res = await http(`${world.srv.url}${local.pathname}?pass=${URLPASS}`, { headers: { 'user-agent': ua } });
   // Sightings are written after the answer: wait until the list shows it.
@@ -82,5 +87,5 @@ export async function phoneFetch(world: AppWorld, deviceId: string, ua: string):
     const again = await world.api('GET', `accounts/${world.accountId}/devices`);
     return again.json?.data?.find((d: { id: string }) => d.id === deviceId)?.last_seen;
   }, 5000, 'the last fetch').catch(() => undefined);
-  return res.status;
+  return { status: res.status, text: res.text };
 }

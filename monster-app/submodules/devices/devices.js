@@ -1,12 +1,15 @@
 /*
  * Devices tab: the account's Kazoo devices joined with what our server knows about them
- * (model, provisioning URL, last fetch, lock, conflicts), the model picker, config previews
- * and per-device provisioning credentials.
+ * (model, provisioning URL, last fetch, lock, conflicts), the model picker, config previews,
+ * per-device provisioning credentials, and unknown phones on the account's sites to adopt.
  */
 define(function(require) {
 	var $ = require('jquery'),
 		_ = require('lodash'),
 		monster = require('monster');
+
+	var SIP_USERNAME_CHARS = 'abcdefghijkmnpqrstuvwxyz23456789',
+		PASSWORD_CHARS = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 	var devices = {
 
@@ -37,7 +40,8 @@ define(function(require) {
 		/* Kazoo's list is the base; ours adds provisioning state. */
 		devicesGetData: function(callback) {
 			var self = this,
-				isAdmin = self.phoneprovIsAdmin();
+				isAdmin = self.phoneprovIsAdmin(),
+				none = function(next) { next(null, []); };
 
 			monster.parallel({
 				kazoo: function(next) {
@@ -45,37 +49,10 @@ define(function(require) {
 						next(null, isAdmin ? list : _.filter(list, { owner_id: self.userId }));
 					});
 				},
-				ours: function(next) {
-					self.phoneprovRequest({
-						resource: 'phoneprov.devices.list',
-						success: function(list) { next(null, list); },
-						unavailable: function() { next(null, null); },
-						error: function() { next(null, null); }
-					});
-				},
-				conflicts: function(next) {
-					if (!isAdmin) {
-						return next(null, []);
-					}
-					self.phoneprovRequest({
-						resource: 'phoneprov.conflicts',
-						success: function(list) { next(null, list); },
-						unavailable: function() { next(null, []); },
-						error: function() { next(null, []); }
-					});
-				},
-				unknownMacs: function(next) {
-					if (!isAdmin) {
-						return next(null, []);
-					}
-					// Super-admins only; anyone else gets a 403, which simply hides the section.
-					self.phoneprovRequest({
-						resource: 'phoneprov.unknownMacs',
-						success: function(list) { next(null, list); },
-						unavailable: function() { next(null, []); },
-						error: function() { next(null, []); }
-					});
-				}
+				ours: self.phoneprovTask('phoneprov.devices.list', null),
+				conflicts: isAdmin ? self.phoneprovTask('phoneprov.conflicts', []) : none,
+				// Only phones seen from this account's sites; an older server without the route hides the section.
+				unknownMacs: isAdmin ? self.phoneprovTask('phoneprov.unknownMacs', []) : none
 			}, function(err, results) {
 				callback(self.devicesFormatData(results, isAdmin));
 			});
@@ -122,8 +99,13 @@ define(function(require) {
 				conflicts: _.map(results.conflicts, function(c) {
 					return _.assign({}, c, { macDisplay: self.phoneprovFormatMac(c.mac) });
 				}),
-				unknownMacs: _.map(results.unknownMacs, function(u) {
-					return _.assign({}, u, { macDisplay: self.phoneprovFormatMac(u.mac), at: self.phoneprovFormatTime(u.at) });
+				// A phone just adopted is in Kazoo's list before our MAC index has seen the new device.
+				unknownMacs: _.map(_.reject(results.unknownMacs, function(u) { return _.some(list, { mac: u.mac }); }), function(u) {
+					return _.assign({}, u, {
+						macDisplay: self.phoneprovFormatMac(u.mac),
+						at: self.phoneprovFormatTime(u.at),
+						firstAt: self.phoneprovFormatTime(u.first_at)
+					});
 				})
 			};
 		},
@@ -131,6 +113,7 @@ define(function(require) {
 		devicesBindEvents: function(template, data, container) {
 			var self = this,
 				byId = _.keyBy(data.devices, 'id'),
+				unknownByMac = _.keyBy(data.unknownMacs, 'mac'),
 				refresh = function() { self.devicesRender({ container: container }); };
 
 			template.find('.phoneprov-device-choose-model').on('click', function() {
@@ -149,6 +132,11 @@ define(function(require) {
 
 			template.find('.phoneprov-device-credentials').on('click', function() {
 				self.devicesRenderCredentials(byId[$(this).parents('tr').data('id')]);
+			});
+
+			template.find('.phoneprov-unknown-adopt').on('click', function() {
+				// attr, not data(): jQuery would turn an all-digit MAC into a number.
+				self.devicesAdopt(unknownByMac[$(this).parents('tr').attr('data-mac')], refresh);
 			});
 
 			template.find('.phoneprov-devices-refresh').on('click', refresh);
@@ -186,29 +174,44 @@ define(function(require) {
 
 		devicesRenderModelPicker: function(device, tree, save) {
 			var self = this,
-				brands = _.sortBy(_.map(tree, function(brand, brandId) {
-					return {
-						id: brandId,
-						name: brand.name,
-						families: _.sortBy(_.map(brand.families, function(family, familyId) {
-							return {
-								id: familyId,
-								name: family.name,
-								models: _.sortBy(_.map(family.models, function(model, modelId) {
-									return { id: modelId, name: model.name, templateId: model.template_id || model.id };
-								}), 'name')
-							};
-						}), 'name')
-					};
-				}), 'name'),
 				template = $(self.getTemplate({
 					name: 'modelPicker',
 					submodule: 'devices',
-					data: { device: device, brands: brands }
+					data: { device: device }
 				})),
-				brandSelect = template.find('#phoneprov_picker_brand'),
-				modelSelect = template.find('#phoneprov_picker_model'),
-				popup,
+				pickedModel = self.devicesBindModelFields(template.find('.phoneprov-model-fields'), tree, device),
+				popup;
+
+			template.find('.phoneprov-picker-save').on('click', function(e) {
+				var provision = pickedModel();
+
+				e.preventDefault();
+				if (!provision) {
+					return;
+				}
+				save(provision, function() { popup.dialog('close'); });
+			});
+
+			popup = monster.ui.dialog(template, {
+				title: self.i18n.active().phoneprov.devices.pickerTitle
+			});
+		},
+
+		/**
+		 * Brand and model selects from the catalog tree (GET phones), into `container`, with
+		 * `selected` ({brand, family?, model?}) chosen. Returns a function giving the chosen
+		 * model as Kazoo's `provision` fields, or null while none is chosen.
+		 */
+		devicesBindModelFields: function(container, tree, selected) {
+			var self = this,
+				brands = self.devicesBrandsOf(tree),
+				fields = $(self.getTemplate({
+					name: 'modelFields',
+					submodule: 'devices',
+					data: { brands: brands }
+				})),
+				brandSelect = fields.find('#phoneprov_picker_brand'),
+				modelSelect = fields.find('#phoneprov_picker_model'),
 				fillModels = function() {
 					var brand = _.find(brands, { id: brandSelect.val() });
 
@@ -224,34 +227,182 @@ define(function(require) {
 						});
 						modelSelect.append(group);
 					});
-				};
+				},
+				hasSelectedBrand = selected && _.some(brands, { id: selected.brand });
 
-			brandSelect.val(device.brand || (brands[0] && brands[0].id));
+			container.empty().append(fields);
+			brandSelect.val(hasSelectedBrand ? selected.brand : (brands[0] && brands[0].id));
 			fillModels();
-			if (device.brand) {
-				modelSelect.val(device.family + '/' + device.model);
+			if (hasSelectedBrand && selected.model) {
+				modelSelect.val(selected.family + '/' + selected.model);
 			}
 			brandSelect.on('change', fillModels);
 
-			template.find('.phoneprov-picker-save').on('click', function(e) {
+			return function() {
 				var parts = String(modelSelect.val() || '').split('/'),
-					option = modelSelect.find('option:selected');
+					templateId = modelSelect.find('option:selected').attr('data-template-id');
 
-				e.preventDefault();
-				if (parts.length !== 2) {
-					return;
-				}
-				save({
+				return parts.length === 2 ? {
 					endpoint_brand: brandSelect.val(),
 					endpoint_family: parts[0],
 					endpoint_model: parts[1],
-					id: option.data('template-id') ? String(option.data('template-id')) : undefined
-				}, function() { popup.dialog('close'); });
+					id: templateId || undefined
+				} : null;
+			};
+		},
+
+		/* The catalog tree as sorted lists (brand → family → model) for the selects. */
+		devicesBrandsOf: function(tree) {
+			return _.sortBy(_.map(tree, function(brand, brandId) {
+				return {
+					id: brandId,
+					name: brand.name,
+					families: _.sortBy(_.map(brand.families, function(family, familyId) {
+						return {
+							id: familyId,
+							name: family.name,
+							models: _.sortBy(_.map(family.models, function(model, modelId) {
+								return { id: modelId, name: model.name, templateId: model.template_id || model.id };
+							}), 'name')
+						};
+					}), 'name')
+				};
+			}), 'name');
+		},
+
+		/* Adopt: the catalog and the account's users first, then the dialog. */
+		devicesAdopt: function(unknown, refresh) {
+			var self = this;
+
+			monster.parallel({
+				tree: self.phoneprovTask('phoneprov.phones', null),
+				users: function(next) {
+					self.phoneprovKazooUsers(function(users) { next(null, users); });
+				}
+			}, function(err, results) {
+				if (!results.tree) {
+					self.phoneprovToastError({ message: self.i18n.active().phoneprov.devices.catalogUnavailable });
+					return;
+				}
+				self.devicesRenderAdopt(unknown, results.tree, results.users, refresh);
+			});
+		},
+
+		devicesRenderAdopt: function(unknown, tree, users, refresh) {
+			var self = this,
+				text = self.i18n.active().phoneprov.devices,
+				template = $(self.getTemplate({
+					name: 'adopt',
+					submodule: 'devices',
+					data: {
+						unknown: unknown,
+						users: users,
+						name: self.getTemplate({ name: '!' + text.adoptDefaultName, data: { mac: unknown.macDisplay } })
+					}
+				})),
+				// The brand whose vendor profile lists the MAC's OUI (the server tells), if any.
+				pickedModel = self.devicesBindModelFields(template.find('.phoneprov-model-fields'), tree, { brand: unknown.brand }),
+				popup;
+
+			template.find('.phoneprov-adopt-save').on('click', function(e) {
+				var button = $(this),
+					nameInput = template.find('#phoneprov_adopt_name'),
+					name = _.trim(nameInput.val()),
+					provision = pickedModel();
+
+				e.preventDefault();
+				template.find('.phoneprov-field-error').remove();
+				if (!name) {
+					nameInput.after($('<div class="phoneprov-field-error">').text(text.nameRequired));
+					return;
+				}
+				if (!provision) {
+					template.find('#phoneprov_picker_model').after($('<div class="phoneprov-field-error">').text(text.modelRequired));
+					return;
+				}
+				button.prop('disabled', true);
+				self.devicesCreate({
+					name: name,
+					mac: unknown.mac,
+					ownerId: template.find('#phoneprov_adopt_owner').val(),
+					provision: provision
+				}, function() {
+					popup.dialog('close');
+					refresh();
+				}, function() {
+					button.prop('disabled', false);
+				});
 			});
 
 			popup = monster.ui.dialog(template, {
-				title: self.i18n.active().phoneprov.devices.pickerTitle
+				title: self.getTemplate({ name: '!' + text.adoptTitle, data: { mac: unknown.macDisplay } })
 			});
+		},
+
+		/**
+		 * Creates the Kazoo device as SmartPBX does for a new SIP phone (random `user_…` username
+		 * and password); our server learns of it from Kazoo and serves the phone on its next fetch.
+		 */
+		devicesCreate: function(adopt, success, failure) {
+			var self = this;
+
+			self.callApi({
+				resource: 'device.create',
+				data: {
+					accountId: self.accountId,
+					data: _.omitBy({
+						name: adopt.name,
+						device_type: 'sip_device',
+						enabled: true,
+						mac_address: self.phoneprovFormatMac(adopt.mac),
+						owner_id: adopt.ownerId || undefined,
+						provision: _.omitBy(adopt.provision, _.isUndefined),
+						sip: {
+							username: 'user_' + self.devicesRandomString(10, SIP_USERNAME_CHARS),
+							password: self.devicesRandomString(16, PASSWORD_CHARS)
+						},
+						suppress_unregister_notifications: false
+					}, _.isUndefined)
+				},
+				success: function() {
+					monster.ui.toast({
+						type: 'success',
+						message: self.getTemplate({ name: '!' + self.i18n.active().phoneprov.devices.adopted, data: { name: adopt.name } })
+					});
+					success();
+				},
+				error: function(parsed) {
+					self.phoneprovToastError({
+						message: self.getTemplate({
+							name: '!' + self.i18n.active().phoneprov.devices.adoptFailed,
+							data: { message: self.devicesKazooErrorText(parsed) }
+						})
+					});
+					failure();
+				}
+			});
+		},
+
+		/* Kazoo's validation errors carry the reason per field: {data: {mac_address: {unique: {message}}}}. */
+		devicesKazooErrorText: function(parsed) {
+			var details = _.flatMap(_.values((parsed && parsed.data) || {}), function(field) {
+				return _.isObject(field) ? _.compact(_.map(_.values(field), 'message')) : [];
+			});
+
+			return details.length ? details.join('; ') : ((parsed && parsed.message) || '');
+		},
+
+		/* Secrets from the browser's CSPRNG, not Math.random (which monster.util.randomString uses). */
+		devicesRandomString: function(length, chars) {
+			var bytes = new Uint32Array(length),
+				out = '',
+				i;
+
+			window.crypto.getRandomValues(bytes);
+			for (i = 0; i < length; i++) {
+				out += chars.charAt(bytes[i] % chars.length);
+			}
+			return out;
 		},
 
 		/* The model lives in the Kazoo device (provision.endpoint_*): Kazoo then pushes it to us. */

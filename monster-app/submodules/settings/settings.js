@@ -37,16 +37,7 @@ define(function(require) {
 
 		settingsGetData: function(callback) {
 			var self = this,
-				ours = function(resource) {
-					return function(next) {
-						self.phoneprovRequest({
-							resource: resource,
-							success: function(data) { next(null, data); },
-							unavailable: function() { next(null, null); },
-							error: function() { next(null, null); }
-						});
-					};
-				};
+				ours = function(resource) { return self.phoneprovTask(resource, null); };
 
 			monster.parallel({
 				account: function(next) {
@@ -177,6 +168,11 @@ define(function(require) {
 			form.find('input[type="checkbox"][data-key]').each(function() {
 				next[$(this).data('key')] = $(this).is(':checked');
 			});
+			// The box shows the effective value; left as shown, an unset setting stays unset (it then
+			// follows the account's urlpass) instead of being pinned by saving something else.
+			if (next.require_credentials === current.require_credentials) {
+				next.require_credentials = current.require_credentials_setting;
+			}
 			self.settingsClearErrors(form);
 			self.phoneprovRequest({
 				resource: 'phoneprov.settings.update',
