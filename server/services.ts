@@ -8,12 +8,14 @@ import { Sightings } from './phones/sightings.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
 import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
+import { StateFeed } from './couch/state-feed.js';
 
 export interface Services {
   app: AppContext;
   catalog: CatalogCache;
   kazoo: KazooDirectory;
   macIndex: MacIndex;
+  stateFeed: StateFeed;
   kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
   sightings: Sightings;
@@ -23,19 +25,22 @@ export interface Services {
 }
 
 export async function startServices(app: AppContext): Promise<Services> {
+  // Before anything loads state documents: the feed replays every change made while they load.
+  const stateFeed = await StateFeed.open(app);
   const catalog = new CatalogCache(app);
   await catalog.start();
   const kazoo = new KazooDirectory(app);
   await kazoo.start();
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs });
-  await macIndex.start();
+  await macIndex.start(stateFeed);
   const services: Services = {
-    app, catalog, kazoo, macIndex, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,
     async stop() {
       await services.sightings.stop();
+      await stateFeed.stop();
       app.log.debug('stopping: security');
       await services.security.stop();
       app.log.debug('stopping: sessiontalk');
@@ -51,6 +56,7 @@ export async function startServices(app: AppContext): Promise<Services> {
   services.phoneFiles = new PhoneFiles(services);
   services.sessiontalk = new SessiontalkStore(services);
   services.security = startSecurity(services);
+  stateFeed.start();
   await services.security.ready;
   return services;
 }

@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import type { RunningServer } from '../server/server.js';
 import { runEnv, testConfig, testLog } from './harness.js';
-import { KazooFixture, newMac } from './fixtures/kazoo.js';
+import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
+import { kazooDeviceDoc } from '../server/kazoo/docs.js';
 import { http } from './support.js';
 import { startServer } from '../server/server.js';
 import { phoneGet } from './security-client.js';
@@ -17,7 +18,7 @@ async function couchRequests(srv: RunningServer): Promise<number> {
   return [...text.matchAll(/^provision_couchdb_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-describe('cold start after a power cut', function () {
+describe('cold start: a power cut, and a first index build', function () {
   this.timeout(60000);
 
   it('serves an office of ten known phones with two CouchDB reads in all', async () => {
@@ -57,6 +58,29 @@ describe('cold start after a power cut', function () {
       expect(after - before, 'CouchDB requests for ten phones').to.be.at.most(2);
       // The locks pinned above are enforced from the preload: another IP is refused.
       expect((await phoneGet(`${srv.url}${phones[0].path}`, { ip: '127.0.0.3' })).status).to.equal(404);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('indexes an account of 300 new phones in a handful of CouchDB requests, not two per phone', async () => {
+    const cfg = testConfig({ indexIntervalMs: 600_000 });
+    const k = new KazooFixture(cfg.kazooDbPrefix);
+    const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const srv = await startServer(cfg, runEnv().couchUrl, testLog);
+    try {
+      await srv.services.macIndex.firstSweep;
+      const macs = Array.from({ length: 300 }, () => newMac('805ec0'));
+      await k.server.use(k.accountDbName(account._id)).bulk({ docs: macs.map((mac, i) => kazooDeviceDoc({ id: newId(), accountId: account._id,
+        name: `P${i}`, mac, username: `user_${i}`, password: `pw-${i}-${mac}`, brand: 'yealink', family: 't4x', model: 't46s' }, cfg.kazooDbPrefix)) });
+      const before = await couchRequests(srv);
+      await srv.services.macIndex.catchUp(account._id);
+      const after = await couchRequests(srv);
+      expect(macs.every((m) => srv.services.macIndex.lookup(m).kind === 'devices')).to.equal(true);
+      expect(after - before, 'CouchDB requests to index 300 phones').to.be.at.most(10);
+      // And the entries are in CouchDB, for every other instance and the next start.
+      const stored = await srv.app.stateDb.fetch({ keys: macs.map((m) => `mac:${m}`) });
+      expect(stored.rows.filter((r) => (r as { doc?: unknown }).doc)).to.have.length(300);
     } finally {
       await srv.close();
     }

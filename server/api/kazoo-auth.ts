@@ -1,5 +1,5 @@
 // Verifies Kazoo auth tokens with Kazoo's crossbar (`/v2/auth/tokeninfo`), then reads the user's
-// priv_level from the user doc in Kazoo's CouchDB. Only a token Kazoo itself rejects becomes a 401:
+// priv_level from the user doc in Kazoo's CouchDB (through crossbar when that cannot be read). Only a token Kazoo itself rejects becomes a 401:
 // Monster UI logs the user out on a 401, so "Kazoo is down" must be a 503, never a 401.
 import { createHash } from 'node:crypto';
 import type { Services } from '../services.js';
@@ -106,19 +106,40 @@ class TokenCache {
   }
 }
 
-async function principalFor(s: Services, info: TokenInfo): Promise<Principal> {
+/**
+ * The user's priv_level through crossbar (`GET /v2/accounts/{A}/users/{U}`, which Kazoo lets a user
+ * read about themselves) with the caller's own token: for when Kazoo's CouchDB cannot be read from
+ * here, as during the pushes Kazoo sends with the saving user's token. Null: crossbar has no answer.
+ */
+async function privLevelFromCrossbar(apiUrl: string, token: string, info: TokenInfo): Promise<string | null | undefined> {
+  try {
+    const res = await fetch(`${apiUrl}/v2/accounts/${info.accountId}/users/${info.ownerId}`, {
+      headers: { accept: 'application/json', 'x-auth-token': token }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (res.status === 404) { await res.body?.cancel(); return undefined; }
+    if (res.status !== 200) { await res.body?.cancel(); return null; }
+    const level = ((await res.json()) as { data?: { priv_level?: unknown } })?.data?.priv_level;
+    return typeof level === 'string' ? level : undefined;
+  } catch {
+    return null;
+  }
+}
+
+async function principalFor(s: Services, info: TokenInfo, token: string, apiUrl: string): Promise<Principal> {
   // Tokens from an account API key (PUT /v2/api_auth) carry no owner: Kazoo lets them act as the
   // account, and Kazoo reuses them when scripts save devices, so they count as the account's admin.
   if (!info.ownerId) return { kind: 'kazoo', accountId: info.accountId, privLevel: 'admin' };
-  let user;
+  let level: string | null | undefined;
   try {
-    user = await s.kazoo.user(info.accountId, info.ownerId);
+    level = (await s.kazoo.user(info.accountId, info.ownerId))?.priv_level;
   } catch (err) {
-    throw new HttpError(503, 'kazoo_db_unreachable',
-      `cannot read the user's privileges from Kazoo's database (${(err as Error).message}); try again shortly`);
+    level = await privLevelFromCrossbar(apiUrl, token, info);
+    if (level === null) {
+      throw new HttpError(503, 'kazoo_db_unreachable',
+        `cannot read the user's privileges from Kazoo's database (${(err as Error).message}) nor from crossbar; try again shortly`);
+    }
   }
   // A user doc that is gone leaves the least privilege, not a 401: the token itself is good.
-  return { kind: 'kazoo', accountId: info.accountId, userId: info.ownerId, privLevel: user?.priv_level === 'admin' ? 'admin' : 'user' };
+  return { kind: 'kazoo', accountId: info.accountId, userId: info.ownerId, privLevel: level === 'admin' ? 'admin' : 'user' };
 }
 
 export function kazooTokenVerifier(s: Services): TokenVerifier | null {
@@ -133,7 +154,7 @@ export function kazooTokenVerifier(s: Services): TokenVerifier | null {
     if (hit) return hit.principal;
     return cache.share(key, async () => {
       const info = await fetchTokenInfo(apiUrl, token, crossbar);
-      const principal = info ? await principalFor(s, info) : null;
+      const principal = info ? await principalFor(s, info, token, apiUrl) : null;
       const exp = jwtExpiry(token);
       cache.set(key, principal, Math.min(now() + CACHE_TTL_MS, exp ?? Infinity));
       s.app.log.debug({ token_sha256: key.slice(0, 12), account_id: info?.accountId, valid: !!principal,

@@ -7,18 +7,16 @@ import type { Services } from '../services.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { statusOf } from '../couch/client.js';
 import type { Lookup } from '../kazoo/mac-index.js';
+import { checkPushedSettings, type PushedDevice } from '../kazoo/pushed.js';
 import { purgeAccountState } from '../kazoo/account-purge.js';
 import { isAccountAdmin, principalOf } from './auth.js';
 import { AccountAccess } from './account-access.js';
 import { ok } from './envelope.js';
 import { accountParam, macParam } from './params.js';
 
-/** The device part of a push: `data` of `POST devices/{accountId}/{mac}`. */
-export interface PushedDevice { brand?: string; family?: string; model?: string; name?: string; settings?: Record<string, unknown> }
-
 /**
- * What these routes need from the MAC index. `lookup`, `catchUp` and `forgetAccount` are MacIndex's;
- * the two optional ones keep Kazoo's pushed data while Kazoo's CouchDB cannot be read from here.
+ * What these routes need from the MAC index (MacIndex). The two optional ones keep Kazoo's pushed
+ * data while Kazoo's CouchDB cannot be read from here; without them such a push is a 503.
  */
 export interface DeviceIndexPort {
   lookup(mac: string): Lookup;
@@ -36,8 +34,6 @@ function deviceIndex(s: Services): DeviceIndexPort {
   return s.macIndex;
 }
 
-
-
 function pushedDevice(body: unknown): PushedDevice {
   const data = (body as { data?: unknown } | undefined)?.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badRequest('"data" must be an object', { field: 'data' });
@@ -48,8 +44,10 @@ function pushedDevice(body: unknown): PushedDevice {
     }
   }
   if (d.settings !== undefined && (typeof d.settings !== 'object' || d.settings === null || Array.isArray(d.settings))) {
-    throw badRequest('"data.settings" must be an object', { field: 'data.settings' });
+    throw badRequest('"data.settings" must be an object', { field: 'data.settings', pointer: '/data/settings' });
   }
+  // Checked whether or not Kazoo's database is readable: the same push must not flip between 200 and 400.
+  checkPushedSettings(d.settings as Record<string, unknown> | undefined);
   const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
   return { brand: str(d.brand), family: str(d.family), model: str(d.model), name: str(d.name),
     settings: d.settings as Record<string, unknown> | undefined };

@@ -5,11 +5,14 @@
 // slash-free _all_dbs) as on Apache CouchDB 3.x.
 import type { AppContext } from '../context.js';
 import { getOrNull, statusOf } from '../couch/client.js';
-import { follow, type Follower } from '../couch/follow.js';
+import { docsByPrefix } from '../couch/pages.js';
+import type { StateFeed } from '../couch/state-feed.js';
 import type { KazooDirectory, KazooDevice } from './directory.js';
 import { normalizeMac } from './mac.js';
+import { isPushedDeviceId, pushedDeviceId, pushedDoc, removePushed, savePushed, type PushedDevice } from './pushed.js';
 
-export interface MacEntry { account_id: string; device_id: string; rev: string; created: number }
+/** `pushed`: known only from Kazoo's push while its database was unreadable (server/kazoo/pushed.ts). */
+export interface MacEntry { account_id: string; device_id: string; rev: string; created: number; pushed?: true }
 interface MacDoc { _id: string; _rev?: string; pvt_type: 'mac_index'; mac: string; entries: MacEntry[]; account_ids: string[] }
 interface SeqDoc { _id: string; _rev?: string; pvt_type: 'mac_index_checkpoint'; account_id: string; seq: string }
 
@@ -27,11 +30,27 @@ export interface KazooChange {
 
 const macDocId = (mac: string) => `mac:${mac}`;
 
+/** One device's entry under a MAC: put (entry) or removed (null). */
+interface Edit { mac: string; deviceId: string; entry: MacEntry | null }
+
+/** The MAC's document after one account's edits. */
+function nextDoc(mac: string, current: MacDoc | null, accountId: string, edits: Edit[]): MacDoc {
+  let entries = current?.entries || [];
+  for (const { deviceId, entry } of edits) {
+    entries = entries.filter((e) => !(e.account_id === accountId && e.device_id === deviceId));
+    if (entry) entries.push(entry);
+  }
+  // Several devices of one account become several lines: a stable order, oldest first.
+  entries.sort((a, b) => a.created - b.created || a.device_id.localeCompare(b.device_id));
+  return { _id: macDocId(mac), pvt_type: 'mac_index', mac, entries, account_ids: [...new Set(entries.map((e) => e.account_id))].sort() };
+}
+
 export class MacIndex {
   private byMac = new Map<string, MacEntry[]>();
   private macOfDevice = new Map<string, string>();
+  /** MACs with a pushed entry: few, and looked at after every account's catch-up. */
+  private pushedMacs = new Set<string>();
   private devicesOfAccount = new Map<string, Set<string>>();
-  private stateFollower: Follower | null = null;
   private sweeping = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -53,50 +72,30 @@ export class MacIndex {
     this.listeners.push(fn);
   }
 
-  async start(): Promise<void> {
-    const db = this.app.stateDb;
-    const info = await db.info();
-    for await (const doc of this.pages<MacDoc>('mac:')) this.load(doc);
-    for await (const doc of this.pages<SeqDoc>('seq:')) this.checkpoints.set(doc.account_id, doc);
-    // Other instances write entries too: follow them.
-    this.stateFollower = follow(this.app.couch.feed.use(this.app.names.state), {
-      since: String(info.update_seq), includeDocs: true, log: this.app.log, label: 'mac-index',
-      onChanges: (changes) => {
-        for (const c of changes) {
-          if (!c.id.startsWith('mac:')) continue;
-          const mac = c.id.slice(4);
-          const before = this.byMac.get(mac);
-          if (c.deleted) this.load({ _id: c.id, pvt_type: 'mac_index', mac, entries: [], account_ids: [] });
-          else if (c.doc) this.load(c.doc as unknown as MacDoc);
-          const after = this.byMac.get(mac);
-          if (JSON.stringify(before) !== JSON.stringify(after)) {
-            for (const e of [...(before || []), ...(after || [])]) this.emit({ accountId: e.account_id, docId: e.device_id, mac, kind: 'device' });
-          }
+  /** `feed`: the state database's, started by the caller once every part listens. */
+  async start(feed: StateFeed): Promise<void> {
+    for await (const doc of docsByPrefix<MacDoc>(this.app.stateDb, 'mac:')) this.load(doc);
+    for await (const doc of docsByPrefix<SeqDoc>(this.app.stateDb, 'seq:')) this.checkpoints.set(doc.account_id, doc);
+    // Other instances write entries too.
+    feed.on(['mac:'], (changes) => {
+      for (const c of changes) {
+        const mac = c.id.slice(4);
+        const before = this.byMac.get(mac);
+        if (c.deleted) this.load({ _id: c.id, pvt_type: 'mac_index', mac, entries: [], account_ids: [] });
+        else if (c.doc) this.load(c.doc as unknown as MacDoc);
+        const after = this.byMac.get(mac);
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          for (const e of [...(before || []), ...(after || [])]) this.emit({ accountId: e.account_id, docId: e.device_id, mac, kind: 'device' });
         }
-      },
+      }
     });
     this.schedule(0);
-  }
-
-  /**
-   * Every document whose id starts with prefix, in pages: one request for 100,000 MACs would
-   * outlast the request timeout (COUCH_TIMEOUT_MS) and the server would not start.
-   */
-  private async *pages<T>(prefix: string, size = 2000): AsyncGenerator<T> {
-    let startkey = prefix;
-    for (;;) {
-      const res = await this.app.stateDb.list({ startkey, endkey: `${prefix}\ufff0`, include_docs: true, limit: size + 1 });
-      for (const row of res.rows.slice(0, size)) if (row.doc) yield row.doc as T;
-      if (res.rows.length <= size) return;
-      startkey = res.rows[size].id;
-    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.sweeping) await new Promise((r) => setTimeout(r, 20));
-    await this.stateFollower?.stop();
   }
 
   lookup(macInput: string): Lookup {
@@ -119,12 +118,12 @@ export class MacIndex {
   }
 
   macsOfAccount(accountId: string): string[] {
-    return [...new Set(this.deviceIdsOfAccount(accountId).map((id) => this.macOfDevice.get(`${accountId}/${id}`)!))];
+    return [...new Set([...(this.devicesOfAccount.get(accountId) || [])].map((id) => this.macOfDevice.get(`${accountId}/${id}`)!))];
   }
 
-  /** The account's devices that carry a MAC (for reading them in together). */
+  /** The account's Kazoo devices that carry a MAC (for reading them in together); pushed ones are not in Kazoo's database. */
   deviceIdsOfAccount(accountId: string): string[] {
-    return [...(this.devicesOfAccount.get(accountId) || [])];
+    return [...(this.devicesOfAccount.get(accountId) || [])].filter((id) => !isPushedDeviceId(id));
   }
 
   size(): number {
@@ -139,6 +138,8 @@ export class MacIndex {
       ids?.delete(e.device_id);
       if (ids && !ids.size) this.devicesOfAccount.delete(e.account_id);
     }
+    if (doc.entries.some((e) => e.pushed)) this.pushedMacs.add(doc.mac);
+    else this.pushedMacs.delete(doc.mac);
     if (doc.entries.length) {
       this.byMac.set(doc.mac, doc.entries);
       for (const e of doc.entries) {
@@ -195,36 +196,116 @@ export class MacIndex {
     let since = cp?.seq || '0';
     for (;;) {
       const res: any = await (db as any).changes({ since, include_docs: true, limit: 1000 });
-      for (const change of res.results) await this.applyChange(accountId, change);
+      await this.applyChanges(accountId, res.results);
       since = String(res.last_seq);
       if (res.results.length < 1000) break;
     }
     if (since !== (cp?.seq || '0')) await this.saveCheckpoint(accountId, since);
+    // Kazoo's own documents are readable again: they are the truth, not what was pushed meanwhile.
+    for (const mac of this.pushedMacsOf(accountId)) await this.dropPushed(accountId, mac);
   }
 
-  private async applyChange(accountId: string, change: { id: string; deleted?: boolean; doc?: KazooDevice & { _rev: string } }): Promise<void> {
-    const doc = change.doc;
-    const key = `${accountId}/${change.id}`;
-    const oldMac = this.macOfDevice.get(key);
-    if (doc && !change.deleted && doc.pvt_type === 'user') {
-      this.emit({ accountId, docId: change.id, kind: 'user', doc });
+  private pushedMacsOf(accountId: string): string[] {
+    return [...this.pushedMacs].filter((mac) => this.byMac.get(mac)?.some((e) => e.pushed && e.account_id === accountId));
+  }
+
+  /**
+   * Kazoo pushed a device while its database cannot be read from here: the MAC is served and claimed
+   * from what it sent until that database can be read again.
+   */
+  async acceptPushed(accountId: string, mac: string, data: PushedDevice): Promise<void> {
+    const doc = pushedDoc(accountId, mac, data, this.app.now());
+    const deviceId = pushedDeviceId(mac);
+    const before = this.byMac.get(mac)?.find((e) => e.account_id === accountId && e.device_id === deviceId);
+    await savePushed(this.app.stateDb, doc);
+    try {
+      await this.writeEntry(mac, accountId, deviceId, { account_id: accountId, device_id: deviceId, rev: doc.rev,
+        created: before?.created ?? doc.pushed_at, pushed: true });
+    } catch (err) {
+      // Without its entry the doc would never be served nor dropped: leave nothing half-written.
+      await removePushed(this.app.stateDb, accountId, mac).catch(() => {});
+      throw err;
+    }
+    this.emit({ accountId, docId: deviceId, mac, kind: 'device' });
+  }
+
+  /** Kazoo deleted the device (or moved its MAC) while its database cannot be read: the MAC is free at once. */
+  async forgetPushed(accountId: string, mac: string): Promise<void> {
+    for (const e of (this.byMac.get(mac) || []).filter((x) => x.account_id === accountId)) {
+      await this.writeEntry(mac, accountId, e.device_id, null);
+      this.emit({ accountId, docId: e.device_id, mac, kind: 'device' });
+    }
+    await removePushed(this.app.stateDb, accountId, mac);
+  }
+
+  private async dropPushed(accountId: string, mac: string): Promise<void> {
+    const deviceId = pushedDeviceId(mac);
+    await this.writeEntry(mac, accountId, deviceId, null);
+    await removePushed(this.app.stateDb, accountId, mac);
+    this.emit({ accountId, docId: deviceId, mac, kind: 'device' });
+  }
+
+  /**
+   * One page of an account database's changes: users and accounts are handed on, devices become
+   * index edits, written together (the first sweep of 100,000 devices must not be 100,000 round trips).
+   */
+  private async applyChanges(accountId: string, changes: Array<{ id: string; deleted?: boolean; doc?: KazooDevice & { _rev: string } }>): Promise<void> {
+    const edits: Edit[] = [];
+    const events: KazooChange[] = [];
+    for (const change of changes) {
+      const doc = change.doc;
+      const live = !!doc && !change.deleted;
+      if (live && (doc!.pvt_type === 'user' || doc!.pvt_type === 'account')) {
+        events.push({ accountId, docId: change.id, kind: doc!.pvt_type as 'user' | 'account', doc });
+        continue;
+      }
+      const oldMac = this.macOfDevice.get(`${accountId}/${change.id}`);
+      const isDevice = live && doc!.pvt_type === 'device' && !doc!.pvt_deleted;
+      if (!isDevice && !oldMac) continue;
+      const newMac = isDevice ? normalizeMac(doc!.mac_address) : null;
+      if (oldMac && oldMac !== newMac) edits.push({ mac: oldMac, deviceId: change.id, entry: null });
+      if (newMac) {
+        edits.push({ mac: newMac, deviceId: change.id, entry: { account_id: accountId, device_id: change.id, rev: doc!._rev,
+          created: Number((doc as { pvt_created?: number }).pvt_created) || 0 } });
+      }
+      for (const mac of new Set([oldMac, newMac].filter(Boolean) as string[])) {
+        events.push({ accountId, docId: change.id, mac, kind: 'device', ...(isDevice ? { doc } : {}) });
+      }
+    }
+    await this.writeEntries(accountId, edits);
+    for (const e of events) this.emit(e);
+  }
+
+  /**
+   * Several edits of one account's entries: the MACs' documents in one read, the changed ones in one
+   * _bulk_docs. A MAC another instance wrote meanwhile (conflict) is retried on its own.
+   */
+  private async writeEntries(accountId: string, edits: Edit[]): Promise<void> {
+    if (edits.length <= 1) {
+      for (const e of edits) await this.writeEntry(e.mac, accountId, e.deviceId, e.entry);
       return;
     }
-    if (doc && !change.deleted && doc.pvt_type === 'account') {
-      this.emit({ accountId, docId: change.id, kind: 'account', doc });
-      return;
-    }
-    const isDevice = !!doc && !change.deleted && doc.pvt_type === 'device' && !doc.pvt_deleted;
-    if (!isDevice && !oldMac) return;
-    const newMac = isDevice ? normalizeMac(doc!.mac_address) : null;
-    if (oldMac && oldMac !== newMac) await this.writeEntry(oldMac, accountId, change.id, null);
-    if (newMac) {
-      const entry: MacEntry = { account_id: accountId, device_id: change.id, rev: doc!._rev,
-        created: Number((doc as { pvt_created?: number }).pvt_created) || 0 };
-      await this.writeEntry(newMac, accountId, change.id, entry);
-    }
-    for (const mac of new Set([oldMac, newMac].filter(Boolean) as string[])) {
-      this.emit({ accountId, docId: change.id, mac, kind: 'device', ...(isDevice ? { doc } : {}) });
+    const db = this.app.stateDb;
+    const byMac = new Map<string, Edit[]>();
+    for (const e of edits) byMac.set(e.mac, [...(byMac.get(e.mac) || []), e]);
+    const macs = [...byMac.keys()];
+    const current = await db.fetch({ keys: macs.map(macDocId) });
+    const writes: Array<{ next: MacDoc; doc: Record<string, unknown> }> = [];
+    macs.forEach((mac, i) => {
+      const cur = ((current.rows[i] as { doc?: MacDoc | null }).doc) || null;
+      const next = nextDoc(mac, cur, accountId, byMac.get(mac)!);
+      if (cur ? JSON.stringify(cur.entries) === JSON.stringify(next.entries) : !next.entries.length) { this.load(next); return; }
+      writes.push({ next, doc: next.entries.length ? { ...next, ...(cur ? { _rev: cur._rev } : {}) } : { _id: cur!._id, _rev: cur!._rev, _deleted: true } });
+    });
+    for (let i = 0; i < writes.length; i += 1000) {
+      const chunk = writes.slice(i, i + 1000);
+      const res = await db.bulk({ docs: chunk.map((w) => w.doc) });
+      for (const [j, r] of res.entries()) {
+        const { next } = chunk[j];
+        if (!r.error) { this.written(next); continue; }
+        if (r.error !== 'conflict') throw new Error(`mac index: ${next.mac} not written: ${r.error} ${r.reason || ''}`.trim());
+        for (const e of byMac.get(next.mac)!) await this.writeEntry(e.mac, accountId, e.deviceId, e.entry);
+      }
     }
   }
 
@@ -233,32 +314,31 @@ export class MacIndex {
     const db = this.app.stateDb;
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = (await getOrNull<MacDoc>(db, macDocId(mac))) as MacDoc | null;
-      const others = (current?.entries || []).filter((e) => !(e.account_id === accountId && e.device_id === deviceId));
-      const entries = entry ? [...others, entry] : others;
-      // Several devices of one account become several lines: a stable order, oldest first.
-      entries.sort((a, b) => a.created - b.created || a.device_id.localeCompare(b.device_id));
-      const next: MacDoc = { _id: macDocId(mac), pvt_type: 'mac_index', mac, entries,
-        account_ids: [...new Set(entries.map((e) => e.account_id))].sort() };
-      if (current && JSON.stringify(current.entries) === JSON.stringify(entries)) {
+      const next = nextDoc(mac, current, accountId, [{ mac, deviceId, entry }]);
+      if (current && JSON.stringify(current.entries) === JSON.stringify(next.entries)) {
         this.load(next);
         return;
       }
       try {
-        if (!entries.length) {
+        if (!next.entries.length) {
           if (current) await db.destroy(current._id, current._rev!);
         } else {
           await db.insert(current ? { ...next, _rev: current._rev } : next);
         }
-        this.load(next);
-        if (next.account_ids.length > 1) {
-          this.app.log.warn({ mac, accounts: next.account_ids }, 'MAC claimed by several accounts: nothing is served for it until an admin resolves it');
-        }
+        this.written(next);
         return;
       } catch (err) {
         if (statusOf(err) !== 409 && statusOf(err) !== 404) throw err;
       }
     }
     throw new Error(`mac index: could not write ${mac} after 10 conflicting attempts`);
+  }
+
+  private written(next: MacDoc): void {
+    this.load(next);
+    if (next.account_ids.length > 1) {
+      this.app.log.warn({ mac: next.mac, accounts: next.account_ids }, 'MAC claimed by several accounts: nothing is served for it until an admin resolves it');
+    }
   }
 
   private async saveCheckpoint(accountId: string, seq: string): Promise<void> {
@@ -290,11 +370,8 @@ export class MacIndex {
   /** Drops everything the index holds for an account (account deleted in Kazoo). */
   async forgetAccount(accountId: string): Promise<void> {
     this.forgotten.add(accountId);
-    for (const mac of this.macsOfAccount(accountId)) {
-      for (const e of (this.byMac.get(mac) || []).filter((x) => x.account_id === accountId)) {
-        await this.writeEntry(mac, accountId, e.device_id, null);
-      }
-    }
+    await this.writeEntries(accountId, this.macsOfAccount(accountId).flatMap((mac) => (this.byMac.get(mac) || [])
+      .filter((x) => x.account_id === accountId).map((e) => ({ mac, deviceId: e.device_id, entry: null }))));
     const cp = await getOrNull<SeqDoc>(this.app.stateDb, `seq:${accountId}`);
     if (cp) await this.app.stateDb.destroy(cp._id, cp._rev!).catch(() => {});
     this.checkpoints.delete(accountId);

@@ -6,6 +6,7 @@ import { statusOf } from '../couch/client.js';
 import type { KazooDirectory, KazooDevice } from './directory.js';
 import { normalizeMac } from './mac.js';
 import type { MacEntry } from './mac-index.js';
+import { docsByPrefix } from '../couch/pages.js';
 
 export interface ReconcileReport { accounts: number; devices: number; created: number; updated: number; removed: number; conflicts: string[]; unreadable: string[] }
 
@@ -39,9 +40,8 @@ export async function reconcile(app: AppContext, kazoo: KazooDirectory): Promise
   };
   await Promise.all(Array.from({ length: 8 }, worker));
 
-  const stored = await app.stateDb.list({ startkey: 'mac:', endkey: 'mac:\ufff0', include_docs: true });
-  const storedByMac = new Map((stored.rows as Array<{ doc?: { mac: string; entries: MacEntry[]; _id: string; _rev: string } }>)
-    .filter((r) => r.doc).map((r) => [r.doc!.mac, r.doc!]));
+  const storedByMac = new Map<string, { mac: string; entries: MacEntry[]; _id: string; _rev: string }>();
+  for await (const doc of docsByPrefix<{ mac: string; entries: MacEntry[]; _rev: string }>(app.stateDb, 'mac:')) storedByMac.set(doc.mac, doc);
   const writes: Record<string, unknown>[] = [];
   for (const [mac, entries] of truth) {
     entries.sort((a, b) => a.created - b.created || a.device_id.localeCompare(b.device_id));

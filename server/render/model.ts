@@ -32,6 +32,8 @@ export interface PhoneData {
   devices: KazooDevice[];
   users: Map<string, KazooUser>;
   provCredentials?: { username: string; password: string };
+  /** Found while gathering the data (e.g. pushed keys that could not be mapped back), shown with the render's problems. */
+  problems?: string[];
 }
 
 function userName(u: KazooUser | undefined): string {
@@ -102,7 +104,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
   const owner = first?.owner_id ? data.users.get(first.owner_id) : undefined;
   const timezone = first?.timezone || owner?.timezone || account.timezone || config.defaultTimezone;
   const language = String(first?.language || owner?.language || account.language || config.defaultLanguage).toLowerCase();
-  const problems: string[] = [];
+  const problems: string[] = [...(data.problems || [])];
   const devices = data.devices.slice(0, caps.lines);
   if (data.devices.length > caps.lines) problems.push(`${data.devices.length} devices share this MAC but the phone has ${caps.lines} lines`);
   const lines: Line[] = devices.map((d, i) => {

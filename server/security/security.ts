@@ -1,8 +1,7 @@
 // The security parts, built once per server and shared by the phone route and the admin API. They
-// follow the state database's change feed, so a ban, unlock, rotation or settings change made on
+// listen to the state database's change feed, so a ban, unlock, rotation or settings change made on
 // one instance reaches the caches of every other within a moment (their TTLs are the fallback).
 import type { Services } from '../services.js';
-import { follow, type Follower } from '../couch/follow.js';
 import { Bans } from './bans.js';
 import { CredentialStore } from './credentials.js';
 import { NonceStore } from './digest.js';
@@ -13,7 +12,7 @@ import { Sweeper } from './sweeper.js';
 
 export interface Security extends SecurityParts {
   guard: PhoneGuard;
-  /** Resolves once the state feed is followed and the caches are preloaded (or that failed, logged). */
+  /** Resolves once the caches are preloaded (or that failed, logged). */
   ready: Promise<void>;
   stop(): Promise<void>;
 }
@@ -28,28 +27,20 @@ export function startSecurity(s: Services): Security {
   // Rendered files carry the device's credentials: drop them when the credentials change.
   parts.credentials.onRotate = (_accountId, mac) => s.phoneFiles.dropMac(mac);
   const sweeper = new Sweeper(app);
-  let follower: Follower | null = null;
-  const started = app.stateDb.info().then((info) => {
-    follower = follow(app.couch.feed.use(app.names.state), {
-      since: String(info.update_seq), log: app.log, label: 'security-state',
-      onChanges: (changes) => { for (const c of changes) applyChange(s, parts, c.id, c.rev); },
-    });
-  }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security: state feed not started; caches expire by time'));
+  s.stateFeed.on(['provsec:', 'provcred:', 'ban:', 'lock:'], (changes) => { for (const c of changes) applyChange(s, parts, c.id, c.rev); });
   // After a power cut every phone asks at once: its lock and credentials are then already in memory.
-  // Only with the feed running, which keeps the preloaded entries true.
-  const ready = started.then(async () => {
-    if (!follower) return;
+  // The feed (from a sequence read before this) keeps the preloaded entries true.
+  const ready = (async () => {
     const t0 = Date.now();
     const [locks, credentials, bans, settings] = await Promise.all([parts.locks.preload(), parts.credentials.preload(),
       parts.bans.preload(), parts.settings.preload()]);
     app.log.info({ locks, credentials, bans, settings, ms: Date.now() - t0 }, 'security caches preloaded');
-  }).catch((err) => app.log.warn({ err: (err as Error).message }, 'security caches not preloaded; each phone reads its own on first fetch'));
+  })().catch((err) => app.log.warn({ err: (err as Error).message }, 'security caches not preloaded; each phone reads its own on first fetch'));
   return {
     ...parts, guard: new PhoneGuard(s, parts), ready,
     async stop() {
       sweeper.stop();
       await ready;
-      await follower?.stop();
     },
   };
 }

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import type { Services } from '../services.js';
 import { getOrNull, statusOf } from '../couch/client.js';
 import { accountDbName } from '../couch/names.js';
-import { follow, type Follower } from '../couch/follow.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { applyChanges, DocCache, fetchDocs, KazooDeviceCache, stopWithin } from './cache.js';
 import { activationId, codeId, eventId, settingsId } from './ids.js';
@@ -16,8 +15,6 @@ export type WriteResult = { rev: string } | 'conflict';
 
 export class SessiontalkStore {
   private cache: DocCache<StateDoc>;
-  private follower: Follower | null = null;
-  private started: Promise<void> | null = null;
   readonly devices: KazooDeviceCache;
   /** Whether a device's password is the same in two of its revisions (revisions never change). */
   private samePassword = new Map<string, boolean>();
@@ -25,33 +22,20 @@ export class SessiontalkStore {
   constructor(private s: Services) {
     const db = s.app.stateDb;
     this.cache = new DocCache<StateDoc>((ids) => fetchDocs<StateDoc>(db, ids));
+    s.stateFeed.on(['sessiontalk_'], (changes) => applyChanges(this.cache, changes));
     this.devices = new KazooDeviceCache(s.app, (a) => s.kazoo.accountDb(a),
       (a) => s.app.kazooCouch.feed.use(accountDbName(s.app.names, a)));
   }
 
   private get db() { return this.s.app.stateDb; }
 
-  /** Starts following the state database the first time the cache is used. */
-  private ensureFeed(): Promise<void> {
-    this.started ??= (async () => {
-      const info = await this.db.info();
-      this.follower = follow(this.s.app.couch.feed.use(this.s.app.names.state), {
-        since: String(info.update_seq), includeDocs: true, log: this.s.app.log, label: 'sessiontalk-state',
-        onChanges: (changes) => applyChanges(this.cache, changes.filter((c) => c.id.startsWith('sessiontalk_'))),
-      });
-    })().catch((err) => { this.started = null; throw err; });
-    return this.started;
-  }
-
   async stop(): Promise<void> {
-    await this.started?.catch(() => {});
-    await stopWithin(2000, Promise.all([this.follower?.stop(), this.devices.stop()]));
+    await stopWithin(2000, this.devices.stop());
   }
 
   // ---- the hot path (cached) ----
 
   async hotState(accountId: string, codeHash: string, deviceHash: string) {
-    await this.ensureFeed();
     const ids = [activationId(accountId, deviceHash), codeId(accountId, codeHash), settingsId(accountId)];
     const docs = await this.cache.getMany(ids);
     return {
