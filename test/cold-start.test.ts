@@ -37,7 +37,7 @@ describe('cold start: a power cut, and a first index build', function () {
     try {
       await srv.services.macIndex.firstSweep;
       // First contact: each phone gets its lock and credentials written.
-      for (const p of phones) expect((await phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.2' })).status).to.equal(200);
+      for (const p of phones) expect((await phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.61' })).status).to.equal(200);
       await srv.services.sightings.flush();
     } finally {
       await srv.close();
@@ -46,7 +46,7 @@ describe('cold start: a power cut, and a first index build', function () {
     try {
       await srv.services.macIndex.firstSweep;
       const before = await couchRequests(srv);
-      const bodies = await Promise.all(phones.map((p) => phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.2' })));
+      const bodies = await Promise.all(phones.map((p) => phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.61' })));
       const after = await couchRequests(srv);
       bodies.forEach((r, i) => {
         expect(r.status).to.equal(200);
@@ -57,7 +57,7 @@ describe('cold start: a power cut, and a first index build', function () {
       // (before: about three per phone).
       expect(after - before, 'CouchDB requests for ten phones').to.be.at.most(2);
       // The locks pinned above are enforced from the preload: another IP is refused.
-      expect((await phoneGet(`${srv.url}${phones[0].path}`, { ip: '127.0.0.3' })).status).to.equal(404);
+      expect((await phoneGet(`${srv.url}${phones[0].path}`, { ip: '127.0.0.62' })).status).to.equal(404);
     } finally {
       await srv.close();
     }

@@ -1,6 +1,7 @@
 // Two server instances on one CouchDB behave as one: caches converge from change feeds, mobile
 // activations are shared, and both sweeping the same Kazoo accounts leaves exactly the right MAC
 // index (no entry duplicated or lost). In-process, each instance with its own port.
+// Phones call from 127.0.0.5x here: other files count refusals per source address in the shared log.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
@@ -76,18 +77,18 @@ describe('two instances on one CouchDB', function () {
     // taken for "known absent" by the other.
     const { account, mac, path } = await servedByBoth();
     // The fetches above came from 127.0.0.1: that is where it is pinned.
-    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.3' })).status === 404, 5000, 'B to refuse another IP');
-    expect((await phoneGet(`${a.url}${path}`, { ip: '127.0.0.3' })).status).to.equal(404);
+    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.53' })).status === 404, 5000, 'B to refuse another IP');
+    expect((await phoneGet(`${a.url}${path}`, { ip: '127.0.0.53' })).status).to.equal(404);
     const unlock = await http(`${a.url}/api/locks/${account._id}/${mac}`, { method: 'DELETE', headers: { 'x-auth-token': cfg.adminToken! } });
     expect(unlock.status).to.equal(200);
-    // The next good fetch pins again, here 127.0.0.3 through B; then A refuses the old address.
-    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.3' })).status === 200, 5000, 'B to serve the new IP after the unlock');
+    // The next good fetch pins again, here 127.0.0.53 through B; then A refuses the old address.
+    await waitFor(async () => (await phoneGet(`${b.url}${path}`, { ip: '127.0.0.53' })).status === 200, 5000, 'B to serve the new IP after the unlock');
     await waitFor(async () => (await phoneGet(`${a.url}${path}`, { ip: '127.0.0.1' })).status === 404, 5000, 'A to refuse the old IP');
     // A third instance started now (its preload holds the lock) enforces it too.
     const c = await startServer({ ...cfg }, runEnv().couchUrl, testLog);
     try {
-      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.4' })).status).to.equal(404);
-      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.3' })).status).to.equal(200);
+      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.54' })).status).to.equal(404);
+      expect((await phoneGet(`${c.url}${path}`, { ip: '127.0.0.53' })).status).to.equal(200);
     } finally {
       await c.close();
     }
