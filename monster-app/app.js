@@ -249,6 +249,24 @@ define(function(require) {
 			return isNaN(date.getTime()) ? String(value) : date.toLocaleString();
 		},
 
+		/*
+		 * Secrets from the browser's CSPRNG, not Math.random (which monster.util.randomString uses). By
+		 * default letters and digits that cannot be mistaken for each other, safe in a URL (?pass=).
+		 */
+		phoneprovRandomString: function(length, chars) {
+			var bytes = new Uint32Array(length),
+				out = '',
+				i;
+
+			chars = chars || 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+			window.crypto.getRandomValues(bytes);
+			for (i = 0; i < length; i++) {
+				out += chars.charAt(bytes[i] % chars.length);
+			}
+			return out;
+		},
+
 		phoneprovFormatMac: function(mac) {
 			return mac ? String(mac).toLowerCase().replace(/[^0-9a-f]/g, '').replace(/(..)(?=.)/g, '$1:') : '';
 		}

@@ -11,7 +11,6 @@
  *   monster.ui.generateAppLayout(app, {menus: [{tabs: [{text, callback}]}]})
  *   monster.ui.toast({type, message}), monster.ui.dialog(content, {title}), monster.ui.confirm(text, ok, cancel)
  *   monster.ui.getFormData(formId)
- *   monster.util.randomString(length)
  *   app.getTemplate({name, data, submodule}), app.callApi({resource, data, success, error}),
  *   app.i18n.active(), app.accountId, app.userId, app.apiUrl, app.appPath
  *   Kazoo resources for callApi: account.get, account.update, device.list, device.create, device.get, device.patch, user.list
@@ -218,19 +217,6 @@ define([ 'jquery', 'lodash', 'handlebars' ], function($, _, Handlebars) {
 				_.each($('#' + formId).serializeArray(), function(field) {
 					out[field.name] = field.value;
 				});
-				return out;
-			}
-		},
-
-		util: {
-			randomString: function(length) {
-				var chars = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-					out = '',
-					i;
-
-				for (i = 0; i < length; i++) {
-					out += chars.charAt(Math.floor(Math.random() * chars.length));
-				}
 				return out;
 			}
 		},

@@ -8,8 +8,7 @@ define(function(require) {
 		_ = require('lodash'),
 		monster = require('monster');
 
-	var SIP_USERNAME_CHARS = 'abcdefghijkmnpqrstuvwxyz23456789',
-		PASSWORD_CHARS = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+	var SIP_USERNAME_CHARS = 'abcdefghijkmnpqrstuvwxyz23456789';
 
 	var devices = {
 
@@ -358,8 +357,8 @@ define(function(require) {
 						owner_id: adopt.ownerId || undefined,
 						provision: _.omitBy(adopt.provision, _.isUndefined),
 						sip: {
-							username: 'user_' + self.devicesRandomString(10, SIP_USERNAME_CHARS),
-							password: self.devicesRandomString(16, PASSWORD_CHARS)
+							username: 'user_' + self.phoneprovRandomString(10, SIP_USERNAME_CHARS),
+							password: self.phoneprovRandomString(16)
 						},
 						suppress_unregister_notifications: false
 					}, _.isUndefined)
@@ -390,19 +389,6 @@ define(function(require) {
 			});
 
 			return details.length ? details.join('; ') : ((parsed && parsed.message) || '');
-		},
-
-		/* Secrets from the browser's CSPRNG, not Math.random (which monster.util.randomString uses). */
-		devicesRandomString: function(length, chars) {
-			var bytes = new Uint32Array(length),
-				out = '',
-				i;
-
-			window.crypto.getRandomValues(bytes);
-			for (i = 0; i < length; i++) {
-				out += chars.charAt(bytes[i] % chars.length);
-			}
-			return out;
 		},
 
 		/* The model lives in the Kazoo device (provision.endpoint_*): Kazoo then pushes it to us. */

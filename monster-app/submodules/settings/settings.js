@@ -92,7 +92,7 @@ define(function(require) {
 
 			template.find('.phoneprov-urlpass-generate').on('click', function(e) {
 				e.preventDefault();
-				template.find('#phoneprov_settings_urlpass').val(monster.util.randomString(24));
+				template.find('#phoneprov_settings_urlpass').val(self.phoneprovRandomString(24));
 			});
 
 			template.find('.phoneprov-settings-account-save').on('click', function(e) {
