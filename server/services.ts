@@ -56,7 +56,8 @@ export async function startServices(app: AppContext): Promise<Services> {
   services.phoneFiles = new PhoneFiles(services);
   services.sessiontalk = new SessiontalkStore(services);
   services.security = startSecurity(services);
+  // Not waited for: phones calling meanwhile read their own documents, and the preload keeps what
+  // they read (a phone refused with "connection refused" may not try again for minutes).
   stateFeed.start();
-  await services.security.ready;
   return services;
 }

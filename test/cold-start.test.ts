@@ -44,7 +44,7 @@ describe('cold start: a power cut, and a first index build', function () {
     }
     srv = await startServer(cfg, runEnv().couchUrl, testLog);
     try {
-      await srv.services.macIndex.firstSweep;
+      await Promise.all([srv.services.macIndex.firstSweep, srv.services.security.ready]);
       const before = await couchRequests(srv);
       const bodies = await Promise.all(phones.map((p) => phoneGet(`${srv.url}${p.path}`, { ip: '127.0.0.61' })));
       const after = await couchRequests(srv);
