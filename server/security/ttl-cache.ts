@@ -14,6 +14,11 @@ interface Entry<T> { value: T; at: number }
  * 10,000-phone boot storm with 5 s).
  */
 export const CACHE_TTL_MS = 10 * 60_000;
+/**
+ * How long a phone calling right after start waits for the preload before reading its own document:
+ * 10,000 phones' locks and credentials take about a second to preload on the embedded server.
+ */
+const PRIME_WAIT_MS = 2000;
 /** Enough for every lock and every credential of 100,000 phones, with room to spare. */
 const MAX_ENTRIES = 200_000;
 
@@ -24,11 +29,15 @@ export class TtlCache<T> {
   private completeAt: number | null = null;
   private priming = false;
   private absent: T | undefined;
+  /** Resolves when the preload is done, or PRIME_WAIT_MS after it began, whichever comes first. */
+  private primeWait: Promise<void> | null = null;
 
   constructor(private app: AppContext, private ttlMs: number) {}
 
-  async get(key: string, load: () => Promise<T>): Promise<T> {
+  async get(key: string, load: () => Promise<T>, mayWait = true): Promise<T> {
     const hit = this.entries.get(key);
+    // Right after start the preload is on its way: wait for it (a little) rather than read alongside it.
+    if (!hit && mayWait && this.primeWait) { await this.primeWait; return this.get(key, load, false); }
     if (hit && this.app.now() - hit.at < this.ttlMs) return hit.value;
     if (!hit && this.completeAt !== null && this.app.now() - this.completeAt < this.ttlMs) return this.absent as T;
     let p = this.loading.get(key);
@@ -63,6 +72,10 @@ export class TtlCache<T> {
     let added = 0;
     this.priming = true;
     this.absent = valueOf(null);
+    let done: () => void = () => {};
+    this.primeWait = new Promise<void>((r) => { done = r; });
+    const timer = setTimeout(done, PRIME_WAIT_MS);
+    timer.unref?.();
     try {
       for await (const doc of docsByPrefix<D>(this.app.stateDb, prefix)) {
         if (this.entries.size >= MAX_ENTRIES * 0.8) return added;
@@ -75,6 +88,9 @@ export class TtlCache<T> {
       return added;
     } finally {
       this.priming = false;
+      this.primeWait = null;
+      clearTimeout(timer);
+      done();
     }
   }
 
