@@ -82,6 +82,22 @@ export async function getOrNull<T>(db: DocumentScope<T>, id: string): Promise<(T
   }
 }
 
+/**
+ * Writes `doc` over whatever revision is stored, creating it if there is none. Another writer may
+ * move the document in between: then it is read again, up to `attempts` times. Returns the new rev.
+ */
+export async function putOver<T extends { _id: string }>(db: DocumentScope<any>, doc: T, attempts = 5): Promise<string> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await getOrNull<{ _rev: string }>(db, doc._id);
+    try {
+      return (await db.insert(current ? { ...doc, _rev: current._rev } : doc)).rev;
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw new Error(`${doc._id} kept changing while being written (${attempts} conflicting attempts)`);
+}
+
 /** Creates a database unless it exists; true when it was created. */
 export async function ensureDb(server: ServerScope, name: string): Promise<boolean> {
   try {

@@ -4,12 +4,12 @@
 // from stored checkpoints (`seq:<accountId>`), which works on the embedded server (no _db_updates,
 // slash-free _all_dbs) as on Apache CouchDB 3.x.
 import type { AppContext } from '../context.js';
-import { getOrNull, statusOf } from '../couch/client.js';
+import { getOrNull, putOver, statusOf } from '../couch/client.js';
 import { docsByPrefix } from '../couch/pages.js';
 import type { StateFeed } from '../couch/state-feed.js';
 import type { KazooDirectory, KazooDevice } from './directory.js';
 import { normalizeMac } from './mac.js';
-import { isPushedDeviceId, pushedDeviceId, pushedDoc, removePushed, savePushed, type PushedDevice } from './pushed.js';
+import { isPushedDeviceId, pushedDeviceId, pushedDoc, removePushed, type PushedDevice } from './pushed.js';
 
 /** `pushed`: known only from Kazoo's push while its database was unreadable (server/kazoo/pushed.ts). */
 export interface MacEntry { account_id: string; device_id: string; rev: string; created: number; pushed?: true }
@@ -217,7 +217,8 @@ export class MacIndex {
     const doc = pushedDoc(accountId, mac, data, this.app.now());
     const deviceId = pushedDeviceId(mac);
     const before = this.byMac.get(mac)?.find((e) => e.account_id === accountId && e.device_id === deviceId);
-    await savePushed(this.app.stateDb, doc);
+    // Over whatever an earlier push (maybe through another instance) left.
+    await putOver(this.app.stateDb, doc);
     try {
       await this.writeEntry(mac, accountId, deviceId, { account_id: accountId, device_id: deviceId, rev: doc.rev,
         created: before?.created ?? doc.pushed_at, pushed: true });

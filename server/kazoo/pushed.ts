@@ -87,20 +87,6 @@ export function pushedDoc(accountId: string, mac: string, data: PushedDevice, no
     brand: data.brand, family: data.family, model: data.model, name: data.name, settings: data.settings || {}, rev, pushed_at: now };
 }
 
-/** Writes the doc over whatever an earlier push left (another instance may write it meanwhile). */
-export async function savePushed(db: DocumentScope<any>, doc: PushedDoc): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await getOrNull<PushedDoc>(db, doc._id);
-    try {
-      await db.insert(current ? { ...doc, _rev: current._rev } : doc);
-      return;
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-    }
-  }
-  throw new Error(`pushed device ${doc.mac}: could not be written after 5 conflicting attempts`);
-}
-
 export async function removePushed(db: DocumentScope<any>, accountId: string, mac: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getOrNull<PushedDoc>(db, pushedDocId(accountId, mac));

@@ -6,7 +6,7 @@
 //   as if it were their first contact: a moved phone re-pins there, a reset phone gets new files.
 import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
-import { getOrNull, statusOf } from '../couch/client.js';
+import { getOrNull, putOver, statusOf } from '../couch/client.js';
 import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
 
 export interface LockDoc {
@@ -96,16 +96,8 @@ export class Locks {
     const now = this.app.now();
     const doc: WindowDoc = { _id: windowId(accountId, ip), pvt_type: 'provision_window', account_id: accountId, ip, at: now,
       expires_at: now + hours * 3_600_000 };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const cur = await getOrNull<WindowDoc>(this.app.stateDb, doc._id);
-      try {
-        await this.app.stateDb.insert(cur ? { ...doc, _rev: cur._rev } : doc);
-        return doc;
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
-    }
-    throw new Error('the window kept changing while being opened');
+    await putOver(this.app.stateDb, doc);
+    return doc;
   }
 
   async closeWindow(accountId: string, ip: string): Promise<boolean> {

@@ -27,9 +27,8 @@ export class TtlCache<T> {
   private loading = new Map<string, Promise<T>>();
   /** When the last complete snapshot was primed: keys it did not hold are known to be absent until the TTL. */
   private completeAt: number | null = null;
-  private priming = false;
   private absent: T | undefined;
-  /** Resolves when the preload is done, or PRIME_WAIT_MS after it began, whichever comes first. */
+  /** While a preload runs: resolves when it is done, or PRIME_WAIT_MS after it began, whichever comes first. */
   private primeWait: Promise<void> | null = null;
 
   constructor(private app: AppContext, private ttlMs: number) {}
@@ -70,7 +69,6 @@ export class TtlCache<T> {
   async prime<D>(prefix: string, keyOf: (doc: D) => string, valueOf: (doc: D | null) => T): Promise<number> {
     const at = this.app.now();
     let added = 0;
-    this.priming = true;
     this.absent = valueOf(null);
     let done: () => void = () => {};
     this.primeWait = new Promise<void>((r) => { done = r; });
@@ -87,7 +85,6 @@ export class TtlCache<T> {
       this.completeAt = at;
       return added;
     } finally {
-      this.priming = false;
       this.primeWait = null;
       clearTimeout(timer);
       done();
@@ -104,7 +101,7 @@ export class TtlCache<T> {
     if (hit && rev && (hit.value as { _rev?: string } | null)?._rev === rev) return false;
     if (hit) hit.at = -Infinity;
     // A key the snapshot lacks (or will lack) now exists somewhere: read it next time.
-    else if (this.priming || this.completeAt !== null) this.entries.set(key, { value: this.absent as T, at: -Infinity });
+    else if (this.primeWait || this.completeAt !== null) this.entries.set(key, { value: this.absent as T, at: -Infinity });
     return true;
   }
 }
