@@ -6,6 +6,14 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function http(url: string, init: RequestInit & { json?: unknown } = {}) {
   const headers = new Headers(init.headers);
+  // fetch refuses a URL with credentials in it (Apache CouchDB's admin URL has them): send them as Basic.
+  const u = new URL(url);
+  if (u.username && !headers.has('authorization')) {
+    headers.set('authorization', `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`);
+    u.username = '';
+    u.password = '';
+    url = u.toString();
+  }
   let body = init.body;
   if (init.json !== undefined) {
     headers.set('content-type', 'application/json');

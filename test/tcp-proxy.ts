@@ -17,7 +17,13 @@ export class TcpProxy {
     return proxy;
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  /** The proxy's URL, with the target's credentials (Apache CouchDB's databases are admin-only). */
+  get url(): string {
+    const u = new URL(`http://127.0.0.1:${this.port}`);
+    u.username = this.target.username;
+    u.password = this.target.password;
+    return u.toString().replace(/\/$/, '');
+  }
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
