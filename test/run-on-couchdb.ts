@@ -1,0 +1,41 @@
+// `npm run test:couchdb [-- files…]`: the mocha suite on Apache CouchDB 3.5 from shared/couchdb/,
+// started on a free port for this run and stopped afterwards. Fails when the run left a database
+// behind, since every test run must clean up after itself on a shared CouchDB.
+import { spawn } from 'node:child_process';
+import { startCouchNode } from './apache-couchdb.js';
+
+const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const node = await startCouchNode();
+  console.log(`Apache CouchDB 3.5 up on 127.0.0.1:${node.port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  let code = 1;
+  try {
+    const files = process.argv.slice(2);
+    const child = spawn('npx', ['mocha', ...(files.length ? files : ['test/**/*.test.ts'])], {
+      stdio: 'inherit', env: { ...process.env, COUCHDB_URL: node.url },
+    });
+    const stop = () => child.kill('SIGTERM');
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    code = await new Promise<number>((done) => child.on('exit', (c, sig) => done(c ?? (sig ? 1 : 0))));
+    const auth = { authorization: `Basic ${Buffer.from(new URL(node.url).username + ':' + new URL(node.url).password).toString('base64')}` };
+    const dbs: string[] = await (await fetch(`http://127.0.0.1:${node.port}/_all_dbs`, { headers: auth })).json();
+    const left = dbs.filter((d) => !SYSTEM_DBS.has(d));
+    if (left.length) {
+      console.error(`The run left ${left.length} database(s) behind on Apache CouchDB: ${left.slice(0, 10).join(', ')}`);
+      code = code || 1;
+    } else {
+      console.log('Apache CouchDB: no database left behind.');
+    }
+  } finally {
+    await node.stop();
+  }
+  return code;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
