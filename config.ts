@@ -22,6 +22,8 @@ export interface Config {
   defaultLanguage: string;
   ntpServer: string;
   indexIntervalMs: number;
+  indexFullSweepMs: number;
+  indexDbUpdates: boolean;
   probeLimit: number;
   banMinutes: number;
   failureDelayMs: number;
@@ -85,7 +87,11 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
   ntpServer: { env: 'NTP_SERVER', schema: { type: 'string', minLength: 1 }, default: 'pool.ntp.org',
     doc: 'NTP server written into phone configs.' },
   indexIntervalMs: { env: 'INDEX_INTERVAL_MS', schema: { type: 'integer', minimum: 100, maximum: 60000 }, default: 1000,
-    doc: "How often Kazoo's account databases are checked for device changes (ms)." },
+    doc: "How often every Kazoo account database is checked for device changes (ms), on a CouchDB without `_db_updates` (the embedded server)." },
+  indexFullSweepMs: { env: 'INDEX_FULL_SWEEP_MS', schema: { type: 'integer', minimum: 10000, maximum: 86400000 }, default: 3600000,
+    doc: "On Apache CouchDB (`_db_updates` followed): how often every account database is read anyway, as a safety net (ms)." },
+  indexDbUpdates: { env: 'INDEX_DB_UPDATES', schema: { type: 'boolean' }, default: true,
+    doc: "Follow CouchDB's `_db_updates` where the server has it, reading only the account databases that changed; `false` sweeps them all every INDEX_INTERVAL_MS." },
   probeLimit: { env: 'PROBE_LIMIT', schema: { type: 'integer', minimum: 1, maximum: 10000 }, default: 10,
     doc: 'Failed phone requests (unknown MAC, wrong credentials, locked…) per source IP and minute before that IP is banned.' },
   banMinutes: { env: 'BAN_MINUTES', schema: { type: 'integer', minimum: 1, maximum: 10080 }, default: 15,
@@ -144,6 +150,7 @@ function configFilePath(env: NodeJS.ProcessEnv, argv: string[]): string | null {
 function describe(spec: KeySpec): string {
   const s = spec.schema as Record<string, unknown>;
   if (spec.hint) return spec.hint;
+  if (s.type === 'boolean') return 'true or false';
   if (s.enum) return `one of ${(s.enum as string[]).join(', ')}`;
   if (s.type === 'integer' || (Array.isArray(s.type) && s.type[0] === 'integer')) return `an integer from ${s.minimum} to ${s.maximum}`;
   if (s.minLength && s.minLength !== 1) return `at least ${s.minLength} characters`;

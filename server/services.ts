@@ -31,7 +31,8 @@ export async function startServices(app: AppContext): Promise<Services> {
   await catalog.start();
   const kazoo = new KazooDirectory(app);
   await kazoo.start();
-  const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs });
+  const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs,
+    fullSweepMs: app.config.indexFullSweepMs, dbUpdates: app.config.indexDbUpdates });
   await macIndex.start(stateFeed);
   const services: Services = {
     app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),

@@ -1,14 +1,52 @@
-// Follows a database's _changes feed (pass a database of the feed client: no request timeout) with long polls, from a checkpoint, until stopped. Errors back
-// off and retry, so a CouchDB restart is survived without a restart of ours.
-import type { DocumentScope } from 'nano';
+// Follows a database's _changes feed, or the server's _db_updates (pass the feed client: no request
+// timeout), with long polls from a checkpoint until stopped. Errors back off and retry, so a CouchDB
+// restart is survived without a restart of ours.
+import type { DocumentScope, ServerScope } from 'nano';
 import type { Logger } from '../log.js';
 
 export interface Change { id: string; seq: string; rev?: string; deleted?: boolean; doc?: Record<string, unknown> }
 export interface Follower { stop(): Promise<void>; /** Resolves once the feed has caught up at least once. */ ready: Promise<void> }
 
+interface Page<T> { results: T[]; last_seq: string; pending?: number }
+type Poll<T> = (since: string, signal: AbortSignal) => Promise<Page<T>>;
+
 export function follow(db: DocumentScope<unknown>, opts: {
   since: string; includeDocs?: boolean; log: Logger; label: string;
   onChanges: (changes: Change[], lastSeq: string) => Promise<void> | void;
+}): Follower {
+  return followFeed((since, signal) => changesOnce(db, since, !!opts.includeDocs, signal), opts);
+}
+
+export interface DbUpdate { db_name: string; type: string; seq: string }
+
+/**
+ * Apache CouchDB's _db_updates: which databases changed, server-wide. Null when the server has no such
+ * feed (the embedded pouchdb-server answers 400; a CouchDB without `_global_changes` 503 or 404).
+ */
+export async function dbUpdatesSeq(server: ServerScope): Promise<string | null> {
+  try {
+    const res = await (server as any).relax({ path: '_db_updates', method: 'GET', qs: { since: 'now', limit: 1 } });
+    return typeof res?.last_seq === 'string' || typeof res?.last_seq === 'number' ? String(res.last_seq) : null;
+  } catch (err) {
+    if ([400, 404, 405, 501, 503].includes((err as { statusCode?: number }).statusCode ?? 0)) return null;
+    throw err;
+  }
+}
+
+export function followDbUpdates(server: ServerScope, opts: {
+  since: string; log: Logger; label: string;
+  onChanges: (updates: DbUpdate[], lastSeq: string) => Promise<void> | void;
+}): Follower {
+  return followFeed(async (since, signal) => {
+    const res = await (server as any).relax({ path: '_db_updates', method: 'GET', signal,
+      qs: { feed: 'longpoll', since, timeout: 10000, limit: 500 } });
+    return { results: res.results || [], last_seq: String(res.last_seq) };
+  }, opts);
+}
+
+function followFeed<T>(poll: Poll<T>, opts: {
+  since: string; log: Logger; label: string;
+  onChanges: (changes: T[], lastSeq: string) => Promise<void> | void;
 }): Follower {
   let stopped = false;
   let since = opts.since;
@@ -22,7 +60,7 @@ export function follow(db: DocumentScope<unknown>, opts: {
     while (!stopped) {
       try {
         controller = new AbortController();
-        const res = await changesOnce(db, since, !!opts.includeDocs, controller.signal);
+        const res = await poll(since, controller.signal);
         if (stopped) break;
         if (res.results.length) await opts.onChanges(res.results, res.last_seq);
         since = res.last_seq;
@@ -52,8 +90,7 @@ export function follow(db: DocumentScope<unknown>, opts: {
   };
 }
 
-async function changesOnce(db: DocumentScope<unknown>, since: string, includeDocs: boolean, signal: AbortSignal):
-  Promise<{ results: Change[]; last_seq: string; pending?: number }> {
+async function changesOnce(db: DocumentScope<unknown>, since: string, includeDocs: boolean, signal: AbortSignal): Promise<Page<Change>> {
   const server = (db as any).server;
   const res = await server.relax({
     db: (db as any).config.db, path: '_changes', method: 'GET', signal,

@@ -1,10 +1,14 @@
 // The MAC index: MAC → the Kazoo devices carrying it. A phone request looks its MAC up in memory and
 // costs no CouchDB scan. Entries are persisted in our state database (doc `mac:<mac>`), so every
-// instance and every restart shares them. A watcher follows each Kazoo account database's _changes
-// from stored checkpoints (`seq:<accountId>`), which works on the embedded server (no _db_updates,
-// slash-free _all_dbs) as on Apache CouchDB 3.x.
+// instance and every restart shares them. Each Kazoo account database's _changes is read from a
+// stored checkpoint (`seq:<accountId>`) when the account is "dirty". On Apache CouchDB, _db_updates
+// says which account databases changed, so only those are read (plus a full sweep at start and
+// rarely after); the embedded server has no _db_updates, and there every account is swept each
+// INDEX_INTERVAL_MS.
 import type { AppContext } from '../context.js';
 import { getOrNull, putOver, statusOf } from '../couch/client.js';
+import { dbUpdatesSeq, followDbUpdates, type Follower } from '../couch/follow.js';
+import { accountIdFromDbName } from '../couch/names.js';
 import { docsByPrefix } from '../couch/pages.js';
 import type { StateFeed } from '../couch/state-feed.js';
 import type { KazooDirectory, KazooDevice } from './directory.js';
@@ -51,7 +55,14 @@ export class MacIndex {
   /** MACs with a pushed entry: few, and looked at after every account's catch-up. */
   private pushedMacs = new Set<string>();
   private devicesOfAccount = new Map<string, Set<string>>();
-  private sweeping = false;
+  /** Accounts whose database may hold changes not read yet, and those being read now. */
+  private dirty = new Set<string>();
+  private reading = new Set<string>();
+  private workers = 0;
+  private idleWaiters: Array<() => void> = [];
+  private updates: Follower | null = null;
+  /** 'db_updates' on Apache CouchDB, 'sweep' where the server has no _db_updates. */
+  mode: 'sweep' | 'db_updates' = 'sweep';
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private listeners: Array<(c: KazooChange) => void> = [];
@@ -62,10 +73,15 @@ export class MacIndex {
   firstSweep: Promise<void>;
   private markSwept: () => void = () => {};
 
-  constructor(private app: AppContext, private kazoo: KazooDirectory, private opts: { intervalMs?: number } = {}) {
+  constructor(private app: AppContext, private kazoo: KazooDirectory,
+    private opts: { intervalMs?: number; fullSweepMs?: number; dbUpdates?: boolean } = {}) {
     this.firstSweep = new Promise((r) => { this.markSwept = r; });
-    // An account that (re)appears in Kazoo's accounts database is swept again.
-    kazoo.onAccountChange((id, doc) => { if (doc) this.forgotten.delete(id); });
+    // An account that (re)appears in Kazoo's accounts database is read again.
+    kazoo.onAccountChange((id, doc) => {
+      if (!doc) return;
+      this.forgotten.delete(id);
+      this.markDirty([id]);
+    });
   }
 
   onChange(fn: (c: KazooChange) => void): void {
@@ -89,13 +105,68 @@ export class MacIndex {
         }
       }
     });
+    // The feed's position is taken before the first sweep: what changes during it is read again.
+    const since = this.opts.dbUpdates === false ? null : await dbUpdatesSeq(this.app.kazooCouch.feed);
+    if (since !== null) {
+      this.mode = 'db_updates';
+      this.updates = followDbUpdates(this.app.kazooCouch.feed, {
+        since, log: this.app.log, label: 'kazoo _db_updates',
+        onChanges: (updates) => this.markDirty(updates.flatMap((u) => this.accountOfDb(u.db_name) ?? [])),
+      });
+    }
+    this.app.log.info({ mode: this.mode }, this.mode === 'db_updates'
+      ? "mac index: following CouchDB's _db_updates; only changed account databases are read"
+      : 'mac index: no _db_updates on this CouchDB; sweeping every account database');
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    while (this.sweeping) await new Promise((r) => setTimeout(r, 20));
+    await this.updates?.stop();
+    await this.idle();
+  }
+
+  /** The known Kazoo account a database name from _db_updates belongs to (slashes may come encoded). */
+  private accountOfDb(name: string): string | null {
+    const id = accountIdFromDbName(this.app.names, name.includes('%2F') ? decodeURIComponent(name) : name);
+    return id && this.kazoo.account(id) ? id : null;
+  }
+
+  /** Reads these accounts' databases soon; at most eight at once, one reader per account. */
+  private markDirty(ids: string[]): void {
+    if (this.stopped) return;
+    for (const id of ids) this.dirty.add(id);
+    while (this.workers < 8 && this.nextDirty() !== undefined) {
+      this.workers++;
+      void this.work().finally(() => {
+        this.workers--;
+        if (!this.workers) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  private nextDirty(): string | undefined {
+    for (const id of this.dirty) if (!this.reading.has(id)) return id;
+    return undefined;
+  }
+
+  private async work(): Promise<void> {
+    for (let id = this.nextDirty(); id !== undefined && !this.stopped; id = this.nextDirty()) {
+      this.dirty.delete(id);
+      this.reading.add(id);
+      try {
+        await this.catchUp(id);
+      } catch (err) {
+        if (statusOf(err) !== 404) this.app.log.warn({ account_id: id, err: (err as Error).message }, 'mac index: account database not readable');
+      } finally {
+        this.reading.delete(id);
+      }
+    }
+  }
+
+  private idle(): Promise<void> {
+    return this.workers ? new Promise((r) => this.idleWaiters.push(r)) : Promise.resolve();
   }
 
   lookup(macInput: string): Lookup {
@@ -164,28 +235,17 @@ export class MacIndex {
     this.timer = setTimeout(() => void this.sweep(), ms);
   }
 
-  /** Catches up every known account database once, then again after the interval. */
+  /**
+   * Catches up every known account database once, then again after the interval: every
+   * INDEX_INTERVAL_MS without _db_updates, every INDEX_FULL_SWEEP_MS with it (a safety net for an
+   * update the feed lost, e.g. with a node killed before it recorded it).
+   */
   private async sweep(): Promise<void> {
     if (this.stopped) return;
-    this.sweeping = true;
-    try {
-      const ids = this.kazoo.accountIds();
-      const queue = [...ids];
-      const worker = async () => {
-        for (let id = queue.shift(); id && !this.stopped; id = queue.shift()) {
-          try {
-            await this.catchUp(id);
-          } catch (err) {
-            if (statusOf(err) !== 404) this.app.log.warn({ account_id: id, err: (err as Error).message }, 'mac index: account database not readable');
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(8, ids.length) }, worker));
-      this.markSwept();
-    } finally {
-      this.sweeping = false;
-      this.schedule(this.opts.intervalMs ?? 1000);
-    }
+    this.markDirty(this.kazoo.accountIds());
+    await this.idle();
+    this.markSwept();
+    this.schedule(this.mode === 'db_updates' ? this.opts.fullSweepMs ?? 3_600_000 : this.opts.intervalMs ?? 1000);
   }
 
   /** Applies one account database's changes since its checkpoint. Also used after a Kazoo push. */
