@@ -1,5 +1,6 @@
 // The Koa application: a few cross-cutting middlewares, then one router per surface.
 import Koa from 'koa';
+import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Services } from './services.js';
 import { cors } from './http/cors.js';
@@ -39,11 +40,15 @@ export function createApp(s: Services): Koa {
     if (data && typeof data === 'object' && !Array.isArray(data)) delete (data as Record<string, unknown>).ui_metadata;
     await next();
   });
-  // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
-  const auth = requireAuth(s, kazooTokenVerifier(s));
-  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
-    koa.use(router.routes()).use(router.allowedMethods());
-  }
+  for (const router of routers(s)) koa.use(router.routes()).use(router.allowedMethods());
   koa.use(monsterAppRouter().routes());
   return koa;
+}
+
+/** Every router of the HTTP surfaces but the static app's (test/path-ids.test.ts walks their routes). */
+export function routers(s: Services): Router[] {
+  // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
+  const auth = requireAuth(s, kazooTokenVerifier(s));
+  return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth),
+    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

@@ -12,7 +12,7 @@ import { renderFile } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { isAccountAdmin, principalOf, requireAccountAdmin, requireOwnerOrAdmin, forbidden } from './auth.js';
 import { ok } from './envelope.js';
-import { accountParam } from './params.js';
+import { accountParam, kazooIdParam } from './params.js';
 import { lockId } from '../security/locks.js';
 
 const MASK = '********';
@@ -44,7 +44,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
 
   const loadDevice = async (ctx: Context) => {
     const accountId = accountParam(ctx);
-    const device = await s.kazoo.device(accountId, String(ctx.params.deviceId));
+    const device = await s.kazoo.device(accountId, kazooIdParam(ctx, 'deviceId'));
     if (!device) throw notFound(`no device ${ctx.params.deviceId} in account ${accountId}`);
     const { admin } = requireOwnerOrAdmin(s, ctx, accountId, device.owner_id);
     return { accountId, device, admin };

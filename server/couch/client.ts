@@ -3,6 +3,7 @@
 import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Agent } from 'undici';
 import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
+import { guardServer } from './safe-path.js';
 
 export interface Couch {
   /** Display form of the URL(s), credentials removed. */
@@ -51,8 +52,8 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     const a = agents();
     return {
       label: redactUrl(url), nodes: () => [],
-      server: nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never),
-      feed: nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never),
+      server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never)),
+      feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never)),
       close: async () => { await Promise.all([a.quick.close(), a.feed.close()]); },
     };
   }
@@ -61,8 +62,8 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     label: redactUrl(url),
     nodes: () => cluster.nodes.map((n) => ({ node: n.label, up: n.up })),
     // nano is configured with the first node; the dispatcher sends each request where it should go.
-    server: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never),
-    feed: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never),
+    server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never)),
+    feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never)),
     close: () => cluster.close(),
   };
 }

@@ -12,11 +12,12 @@ import { normalizeMac } from '../kazoo/mac.js';
 import { unknownMacs, unknownMacsNear, type UnknownMac } from '../phones/sightings.js';
 import { normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
-import { accountParam, macParam } from '../api/params.js';
+import { accountParam, kazooIdParam, macParam } from '../api/params.js';
 import type { ProfileDoc } from '../catalog/types.js';
 
 function ipParam(ctx: Context): string {
-  const ip = normalizeIp(decodeURIComponent(String(ctx.params.ip)));
+  // The router has decoded the parameter already (and left it as sent when it could not be decoded).
+  const ip = normalizeIp(String(ctx.params.ip));
   if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address`, { field: 'ip' });
   return ip;
 }
@@ -93,7 +94,6 @@ export function securityRouter(s: Services, auth: Middleware): Router {
   });
 
   const deviceMac = async (accountId: string, deviceId: string): Promise<string> => {
-    if (!/^[0-9a-f]{32}$/.test(deviceId)) throw badRequest(`"${deviceId.slice(0, 40)}" is not a Kazoo device id`, { field: 'deviceId' });
     const docs = await s.kazoo.docs<any>(accountId, [deviceId]);
     const device = docs.get(deviceId);
     if (!device || device.pvt_type !== 'device' || device.pvt_deleted) throw notFound(`no device ${deviceId} in account ${accountId}`);
@@ -106,13 +106,13 @@ export function securityRouter(s: Services, auth: Middleware): Router {
 
   router.get('/accounts/:accountId/devices/:deviceId/credentials', auth, async (ctx) => {
     const accountId = await admin(ctx);
-    const mac = await deviceMac(accountId, ctx.params.deviceId);
+    const mac = await deviceMac(accountId, kazooIdParam(ctx, 'deviceId'));
     ok(ctx, credentialsView(await sec.credentials.ensure(accountId, mac)));
   });
 
   router.post('/accounts/:accountId/devices/:deviceId/credentials/rotate', auth, async (ctx) => {
     const accountId = await admin(ctx);
-    const mac = await deviceMac(accountId, ctx.params.deviceId);
+    const mac = await deviceMac(accountId, kazooIdParam(ctx, 'deviceId'));
     // By default the old password works until the phone has fetched its new config with it; send
     // {"data": {"keep_previous": false}} when the old one leaked and must stop working at once.
     const keep = (ctx.request as { body?: { data?: { keep_previous?: unknown } } }).body?.data?.keep_previous;
