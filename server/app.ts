@@ -7,7 +7,7 @@ import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
-import { badRequest } from './http/errors.js';
+import { badRequest, HttpError } from './http/errors.js';
 import { clientIp, trustedList } from './http/client-ip.js';
 import { requireAuth } from './api/auth.js';
 import { kazooTokenVerifier } from './api/kazoo-auth.js';
@@ -23,6 +23,9 @@ import { adminRouter } from './api/admin-routes.js';
 export function createApp(s: Services): Koa {
   const app = s.app;
   const koa = new Koa({ proxy: false });
+  // What reaches Koa past the error middleware is a connection's trouble (a client gone, a body left
+  // unread on a reused socket): one log line, never Koa's default stack trace on stderr.
+  koa.on('error', (err: Error) => { app.log.warn({ err: err.message }, 'connection error'); });
   const trusted = trustedList(app.config.trustedProxies);
   koa.use(async (ctx, next) => {
     // X-Forwarded-For counts only when the socket is a configured trusted proxy.
@@ -33,7 +36,10 @@ export function createApp(s: Services): Koa {
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-    onError: () => { throw badRequest('the request body is not valid JSON'); } }));
+    onError: (err) => {
+      if ((err as { status?: number }).status === 413) throw new HttpError(413, 'too_large', 'the request body is larger than 2 MB');
+      throw badRequest('the request body is not valid JSON');
+    } }));
   koa.use(async (ctx, next) => {
     // Monster UI's monster.request adds data.ui_metadata to every body it sends: never a field of ours.
     const data = (ctx.request.body as { data?: unknown } | undefined)?.data;

@@ -4,8 +4,6 @@
 // encoded dots, endpoint names) as the super-admin and as a plain user of another tenant: each
 // answers 4xx, no answer carries another tenant's secret, and nothing is deleted.
 import { expect } from 'chai';
-import http from 'node:http';
-import type Router from '@koa/router';
 import { routers } from '../server/app.js';
 import { couchDbName, couchDocId, guardServer } from '../server/couch/safe-path.js';
 import { accountDbOf } from '../server/kazoo/docs.js';
@@ -13,30 +11,7 @@ import { couch } from './harness.js';
 import { newMac } from './fixtures/kazoo.js';
 import { startWorld, type World } from './kazoo-tenants.js';
 import { waitFor } from './support.js';
-
-/** The path exactly as given: fetch would resolve `..` before sending. */
-function raw(base: string, method: string, path: string, token: string | null, body?: unknown) {
-  const u = new URL(base);
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request({ hostname: u.hostname, port: u.port, path, method, agent: false,
-      headers: { ...(token ? { 'x-auth-token': token } : {}), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
-interface Route { path: string; methods: string[]; params: string[] }
-
-export function routesOf(list: Router[]): Route[] {
-  return list.flatMap((r) => r.stack.filter((l) => l.methods.length).map((l) => ({
-    path: String(l.path), methods: l.methods.filter((m) => m !== 'HEAD'), params: l.paramNames.map((k) => String(k.name)) })));
-}
+import { raw, routesOf } from './raw-http.js';
 
 describe('ids from requests cannot change a CouchDB request path', function () {
   this.timeout(180000);
@@ -121,7 +96,7 @@ describe('ids from requests cannot change a CouchDB request path', function () {
             const path = route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => (name === param ? payload : valid[name]));
             const withRev = route.path.includes(':id') || route.path.includes(':brand') ? `${path}?rev=${victimDevice._rev}` : path;
             for (const token of [w.tokens.superadmin, w.tokens.user]) {
-              const res = await raw(w.srv.url, method, withRev, token, method === 'GET' || method === 'DELETE' ? undefined : { data: {} });
+              const res = await raw(w.srv.url, method, withRev, { token, body: method === 'GET' || method === 'DELETE' ? undefined : '{"data":{}}' });
               sent += 1;
               if (res.status < 400 || res.status >= 500) failures.push(`${method} ${withRev} → ${res.status} ${res.text.slice(0, 120)}`);
               const leaked = secrets.find((s) => res.text.includes(s));

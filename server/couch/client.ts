@@ -4,6 +4,7 @@ import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Agent } from 'undici';
 import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
 import { guardServer } from './safe-path.js';
+import { conflict } from '../http/errors.js';
 
 export interface Couch {
   /** Display form of the URL(s), credentials removed. */
@@ -96,7 +97,26 @@ export async function putOver<T extends { _id: string }>(db: DocumentScope<any>,
       if (statusOf(err) !== 409) throw err;
     }
   }
-  throw new Error(`${doc._id} kept changing while being written (${attempts} conflicting attempts)`);
+  throw conflict(`${doc._id} kept changing while being written (${attempts} conflicting attempts); try again`);
+}
+
+/**
+ * Deletes whatever revision of `id` is stored. A writer that moves it in between makes this read it
+ * again; one that deletes it first wins (false, as when there was nothing). True when this call deleted it.
+ */
+export async function removeCurrent(db: DocumentScope<any>, id: string, attempts = 5): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await getOrNull<{ _id: string; _rev: string }>(db, id);
+    if (!current) return false;
+    try {
+      await db.destroy(id, current._rev);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw conflict(`${id} kept changing while being deleted (${attempts} conflicting attempts); try again`);
 }
 
 /** Creates a database unless it exists; true when it was created. */

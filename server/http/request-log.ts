@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../log.js';
 import { HttpError } from './errors.js';
+import { isConnectionError } from '../couch/errors.js';
 import { surfaceOf, type Metrics } from '../metrics.js';
 
 function isApi(path: string): boolean {
@@ -19,10 +20,15 @@ export function requestLog(log: Logger, metrics?: Metrics): Middleware {
       await next();
     } catch (err) {
       const known = err instanceof HttpError;
-      const status = known ? err.status : 500;
-      if (!known) log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, path: ctx.path, request_id: requestId }, 'unhandled error');
-      const code = known ? err.code : 'internal_error';
-      const message = known ? err.message : 'internal server error; the log has details under this request_id';
+      // CouchDB down or slower than its timeout: the caller may try again; nothing here is broken.
+      const unavailable = !known && isConnectionError(err);
+      const status = known ? err.status : unavailable ? 503 : 500;
+      if (unavailable) log.error({ err: (err as Error).message, path: ctx.path, request_id: requestId }, 'CouchDB unavailable');
+      else if (!known) log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, path: ctx.path, request_id: requestId }, 'unhandled error');
+      const code = known ? err.code : unavailable ? 'couchdb_unavailable' : 'internal_error';
+      const message = known ? err.message : unavailable ? 'the database is not answering right now; try again shortly'
+        : 'internal server error; the log has details under this request_id';
+      if (unavailable) ctx.set('Retry-After', '5');
       ctx.status = status;
       if (isApi(ctx.path) || ctx.path === '/healthz') {
         ctx.body = { status: 'error', error: code, message, data: known ? err.data : {}, request_id: requestId };
