@@ -9,7 +9,8 @@ import { forbidden, principalOf } from '../api/auth.js';
 import { ok } from '../api/envelope.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
-import { unknownMacs, unknownMacsNear, type UnknownMac } from '../phones/sightings.js';
+import { unknownMacs, type UnknownMac } from '../phones/sightings.js';
+import { unknownMacsNear } from '../phones/sighting-visibility.js';
 import { normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
 import { accountParam, kazooIdParam, macParam } from '../api/params.js';
@@ -129,13 +130,15 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     ok(ctx, list.map(({ mac, count, last_ip, ua, at }) => ({ mac, count, last_ip, ua, at })));
   });
 
-  // An account admin's view: only MACs seen from the account's own sites, each with the brand its
-  // OUI belongs to (when a vendor profile lists it) so the Adopt dialog can pre-select it.
+  // An account admin's view: only MACs it can prove are seen from its own sites (a reseller's: its
+  // sub-accounts' too), each with the brand its OUI belongs to (when a vendor profile lists it) so
+  // the Adopt dialog can pre-select it.
   router.get('/accounts/:accountId/unknown-macs', auth, async (ctx) => {
     const accountId = await admin(ctx);
     const { cidrs } = await sec.settings.get(accountId);
     const brandOf = ouiBrands(s.catalog.allProfiles());
-    const list = (await unknownMacsNear(s.app, accountId, cidrs)).filter((u) => s.macIndex.lookup(u.mac).kind === 'none');
+    const family = [accountId, ...s.kazoo.accountIds().filter((id) => s.kazoo.ancestors(id).includes(accountId))];
+    const list = (await unknownMacsNear(s.app, family, cidrs)).filter((u) => s.macIndex.lookup(u.mac).kind === 'none');
     ok(ctx, list.map((u: UnknownMac) => ({ mac: u.mac, count: u.count, last_ip: u.last_ip, ua: u.ua, at: u.at, first_at: u.first_at,
       brand: brandOf.get(u.mac.slice(0, 6)) ?? null })));
   });
