@@ -19,7 +19,11 @@ export class TcpProxy {
     return proxy;
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  /** With the target's credentials: the proxy passes them through. */
+  get url(): string {
+    const auth = this.target.username ? `${this.target.username}:${this.target.password}@` : '';
+    return `http://${auth}127.0.0.1:${this.port}`;
+  }
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
