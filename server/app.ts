@@ -5,6 +5,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Services } from './services.js';
 import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
+import { isConnectionError } from './couch/errors.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
 import { badRequest, HttpError } from './http/errors.js';
@@ -32,7 +33,7 @@ export function createApp(s: Services): Koa {
     ctx.state.clientIp = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
     await next();
   });
-  koa.use(requestLog(app.log, app.metrics));
+  koa.use(requestLog(app.log, app.metrics, isConnectionError));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],

@@ -1,6 +1,6 @@
 // URL parameters every API route takes, checked once: a clear 400 naming the parameter otherwise.
 import type { Context } from 'koa';
-import { BRAND_KEY, TEMPLATE_ID } from '../catalog/types.js';
+import { BRAND_KEY, TEMPLATE_ID } from '../catalog/ids.js';
 import { isAccountId } from '../couch/names.js';
 import { badRequest } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';

@@ -2,7 +2,8 @@
 // import, setup). design-docs/catalog.ts mirrors the essentials for writes that bypass us.
 import { Ajv, type ErrorObject } from 'ajv';
 import { lintTemplate } from './lint.js';
-import { PROFILE_ID, TEMPLATE_ID, type TemplateDoc } from './types.js';
+import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
+import type { TemplateDoc } from './types.js';
 
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
   'cfg_linekey', 'cfg_memkey', 'cfg_expkey'] as const;

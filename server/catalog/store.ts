@@ -5,7 +5,7 @@ import { getOrNull, statusOf } from '../couch/client.js';
 import { HttpError, conflict, notFound } from '../http/errors.js';
 import type { CatalogCache } from './cache.js';
 import { validateCatalogDoc } from './schemas.js';
-import { PROFILE_ID, TEMPLATE_ID } from './types.js';
+import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
 import { refreshTree } from './tree.js';
 
 export const invalid = (problems: Array<{ pointer: string; message: string }>) =>
