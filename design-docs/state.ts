@@ -35,6 +35,12 @@ export default {
   if (doc.pvt_type === 'unknown_mac' && doc.last) emit(doc.last.ip, null);
 }`,
       },
+      // Which accounts' phones fetch from an address: an address two tenants share proves neither.
+      seen_by_ip: {
+        map: `function (doc) {
+  if (doc.pvt_type === 'device_seen' && doc.last && doc.account_id) emit(doc.last.ip, doc.account_id);
+}`,
+      },
       // SessionTalk installs per Kazoo device, for max_activations.
       sessiontalk_by_device: {
         map: `function (doc) {

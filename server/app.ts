@@ -1,12 +1,14 @@
 // The Koa application: a few cross-cutting middlewares, then one router per surface.
 import Koa from 'koa';
+import type Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Services } from './services.js';
 import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
+import { isConnectionError } from './couch/errors.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
-import { badRequest } from './http/errors.js';
+import { badRequest, HttpError } from './http/errors.js';
 import { clientIp, trustedList } from './http/client-ip.js';
 import { requireAuth } from './api/auth.js';
 import { kazooTokenVerifier } from './api/kazoo-auth.js';
@@ -22,28 +24,38 @@ import { adminRouter } from './api/admin-routes.js';
 export function createApp(s: Services): Koa {
   const app = s.app;
   const koa = new Koa({ proxy: false });
+  // What reaches Koa past the error middleware is a connection's trouble (a client gone, a body left
+  // unread on a reused socket): one log line, never Koa's default stack trace on stderr.
+  koa.on('error', (err: Error) => { app.log.warn({ err: err.message }, 'connection error'); });
   const trusted = trustedList(app.config.trustedProxies);
   koa.use(async (ctx, next) => {
     // X-Forwarded-For counts only when the socket is a configured trusted proxy.
     ctx.state.clientIp = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
     await next();
   });
-  koa.use(requestLog(app.log, app.metrics));
+  koa.use(requestLog(app.log, app.metrics, isConnectionError));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-    onError: () => { throw badRequest('the request body is not valid JSON'); } }));
+    onError: (err) => {
+      if ((err as { status?: number }).status === 413) throw new HttpError(413, 'too_large', 'the request body is larger than 2 MB');
+      throw badRequest('the request body is not valid JSON');
+    } }));
   koa.use(async (ctx, next) => {
     // Monster UI's monster.request adds data.ui_metadata to every body it sends: never a field of ours.
     const data = (ctx.request.body as { data?: unknown } | undefined)?.data;
     if (data && typeof data === 'object' && !Array.isArray(data)) delete (data as Record<string, unknown>).ui_metadata;
     await next();
   });
-  // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
-  const auth = requireAuth(s, kazooTokenVerifier(s));
-  for (const router of [healthRouter(app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)]) {
-    koa.use(router.routes()).use(router.allowedMethods());
-  }
+  for (const router of routers(s)) koa.use(router.routes()).use(router.allowedMethods());
   koa.use(monsterAppRouter().routes());
   return koa;
+}
+
+/** Every router of the HTTP surfaces but the static app's (test/path-ids.test.ts walks their routes). */
+export function routers(s: Services): Router[] {
+  // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
+  const auth = requireAuth(s, kazooTokenVerifier(s));
+  return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth),
+    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

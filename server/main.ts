@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { startEmbeddedCouch, type EmbeddedCouch } from './couch/embedded.js';
+import { CREDENTIALS_FILE, startEmbeddedCouch, type EmbeddedCouch } from './couch/embedded.js';
 import { createLogger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 
 function adminTokenFromDataDir(config: Config): { token: string; path: string } {
   const dir = resolve(config.dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'admin-token');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
   return { token: readFileSync(path, 'utf8').trim(), path };
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedCouch(config.dataDir);
     couchUrl = embedded.url;
     if (!config.kazooCouchdbUrl) config.kazooCouchdbUrl = couchUrl;
-    log.info({ couchdb: couchUrl, data_dir: resolve(config.dataDir) }, 'embedded CouchDB started');
+    log.info({ couchdb: embedded.label, data_dir: resolve(config.dataDir), credentials: join(resolve(config.dataDir), CREDENTIALS_FILE) }, 'embedded CouchDB started');
     if (!config.adminToken) {
       const { token, path } = adminTokenFromDataDir(config);
       config.adminToken = token;

@@ -91,9 +91,7 @@ describe('foundation', () => {
     const account = await server.use<any>(`${prefix}accounts`).get('de00000000000000000000000000a001');
     expect(account).to.include({ pvt_type: 'account', realm: 'demo.sip.example.com' });
     // The account database is Kazoo's slash-named one, reached URL-encoded on the wire.
-    const res = await http(`${runEnv().couchUrl}/${encodeURIComponent(`${prefix}account/de/00/000000000000000000000000a001`)}/de00000000000000000000000000c001`);
-    expect(res.status).to.equal(200);
-    const device = res.json;
+    const device = await server.use<any>(`${prefix}account/de/00/000000000000000000000000a001`).get('de00000000000000000000000000c001');
     expect(device).to.include({ pvt_type: 'device', device_type: 'sip_device', mac_address: '805ec0a1b2c3', owner_id: 'de00000000000000000000000000b001' });
     expect(device.sip).to.include({ username: 'user_anna1001' });
     expect(device.sip.password).to.be.a('string').with.length.above(8);

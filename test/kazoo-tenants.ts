@@ -1,5 +1,6 @@
 // A small Kazoo world for the Kazoo-facing API tests: a reseller with a sub-account, an unrelated
 // account, their admins and users, tokens for each from the fake crossbar, and a server using both.
+import type { Config } from '../config.js';
 import type { RunningServer } from '../server/server.js';
 import { freshPrefix, startTestServer } from './harness.js';
 import { KazooFixture } from './fixtures/kazoo.js';
@@ -18,7 +19,7 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+export async function startWorld(overrides: Partial<Config> = {}): Promise<World> {
   const prefix = freshPrefix();
   const kazoo = new KazooFixture(prefix);
   const r = await kazoo.account({ name: 'Reseller' });
@@ -41,7 +42,7 @@ export async function startWorld(): Promise<World> {
     // Shaped like Kazoo's, never issued.
     unknown: 'eyJhbGciOiJSUzI1NiJ9.eyJhY2NvdW50X2lkIjoiMDAwIn0.c2lnbmF0dXJlLW5vdC1pc3N1ZWQ',
   };
-  const srv = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, kazooApiUrl: crossbar.url, adminToken: ADMIN_TOKEN });
+  const srv = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, kazooApiUrl: crossbar.url, adminToken: ADMIN_TOKEN, ...overrides });
   return {
     srv, crossbar, kazoo, prefix, reseller: r._id, account: a._id, other: o._id, tokens,
     ids: { accountAdmin: accountAdmin._id, user: user._id },

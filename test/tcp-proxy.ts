@@ -8,6 +8,8 @@ export class TcpProxy {
   connections = 0;
   private server: net.Server | null = null;
   private sockets = new Set<net.Socket>();
+  private stalled = false;
+  private held: Array<[net.Socket, Buffer]> = [];
 
   private constructor(readonly port: number, private target: URL) {}
 
@@ -31,13 +33,23 @@ export class TcpProxy {
         this.connections++;
         const upstream = net.connect(Number(this.target.port), this.target.hostname);
         for (const s of [client, upstream]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => {}); }
-        client.pipe(upstream).pipe(client);
+        client.pipe(upstream);
+        // CouchDB's answers pass unless the proxy is stalled: then they are held, as a CouchDB too busy to answer.
+        upstream.on('data', (d: Buffer) => { if (this.stalled) this.held.push([client, d]); else client.write(d); });
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => { this.server = server; resolve(); });
     });
+  }
+
+  /** Holds every answer until resume(): requests are accepted and never answered. */
+  stall(): void { this.stalled = true; }
+
+  resume(): void {
+    this.stalled = false;
+    for (const [client, d] of this.held.splice(0)) if (!client.destroyed) client.write(d);
   }
 
   /** Refuses new connections and cuts the open ones, as a node that dies. */

@@ -9,6 +9,7 @@ import { badRequest } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { forbidden, principalOf } from './auth.js';
 import { ok } from './envelope.js';
+import { brandParam, templateIdParam } from './params.js';
 
 function requireCatalogAdmin(s: Services, ctx: Context): void {
   const p = principalOf(ctx);
@@ -38,8 +39,8 @@ export function catalogAdminRouter(s: Services, auth: Middleware): Router {
   });
 
   // Ids contain slashes (ui/yealink/t4x/t46s): the client URL-encodes them, the router decodes.
-  router.get('/templates/:id', auth, async (ctx) => { ok(ctx, await store.get(ctx.params.id)); });
-  router.get('/profiles/:brand', auth, async (ctx) => { ok(ctx, await store.get(`profile/${ctx.params.brand}`)); });
+  router.get('/templates/:id', auth, async (ctx) => { ok(ctx, await store.get(templateIdParam(ctx))); });
+  router.get('/profiles/:brand', auth, async (ctx) => { ok(ctx, await store.get(`profile/${brandParam(ctx)}`)); });
 
   router.post('/templates', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
@@ -47,14 +48,16 @@ export function catalogAdminRouter(s: Services, auth: Middleware): Router {
   });
   router.put('/templates/:id', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
+    const id = templateIdParam(ctx);
     const doc = body(ctx);
-    if (doc._id !== undefined && doc._id !== ctx.params.id) throw badRequest(`data._id ${String(doc._id)} does not match the URL's ${ctx.params.id}`);
-    ok(ctx, await store.save({ ...doc, _id: ctx.params.id }, 'update'));
+    if (doc._id !== undefined && doc._id !== id) throw badRequest(`data._id ${String(doc._id).slice(0, 80)} does not match the URL's ${id}`);
+    ok(ctx, await store.save({ ...doc, _id: id }, 'update'));
   });
   router.delete('/templates/:id', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
-    await store.remove(ctx.params.id, typeof ctx.query.rev === 'string' ? ctx.query.rev : undefined);
-    ok(ctx, { id: ctx.params.id, deleted: true });
+    const id = templateIdParam(ctx);
+    await store.remove(id, typeof ctx.query.rev === 'string' ? ctx.query.rev : undefined);
+    ok(ctx, { id, deleted: true });
   });
   router.post('/profiles', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
@@ -62,12 +65,13 @@ export function catalogAdminRouter(s: Services, auth: Middleware): Router {
   });
   router.put('/profiles/:brand', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
-    ok(ctx, await store.save({ ...body(ctx), _id: `profile/${ctx.params.brand}` }, 'update'));
+    ok(ctx, await store.save({ ...body(ctx), _id: `profile/${brandParam(ctx)}` }, 'update'));
   });
   router.delete('/profiles/:brand', auth, async (ctx) => {
     requireCatalogAdmin(s, ctx);
-    await store.remove(`profile/${ctx.params.brand}`, typeof ctx.query.rev === 'string' ? ctx.query.rev : undefined);
-    ok(ctx, { id: `profile/${ctx.params.brand}`, deleted: true });
+    const id = `profile/${brandParam(ctx)}`;
+    await store.remove(id, typeof ctx.query.rev === 'string' ? ctx.query.rev : undefined);
+    ok(ctx, { id, deleted: true });
   });
 
   // A phone's exported config → a template (preview), saved only when asked.

@@ -6,25 +6,14 @@ import { badRequest, notFound } from '../http/errors.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { deviceFile, filesOf, fileNameFor } from '../phones/files.js';
-import { resolvePhone } from '../phones/resolve.js';
-import { deviceModel } from '../render/model.js';
+import { resolvePhoneFiles } from '../phones/resolve.js';
+import { deviceModel, maskedModel } from '../render/model.js';
 import { renderFile } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { isAccountAdmin, principalOf, requireAccountAdmin, requireOwnerOrAdmin, forbidden } from './auth.js';
 import { ok } from './envelope.js';
-import { accountParam } from './params.js';
+import { accountParam, kazooIdParam } from './params.js';
 import { lockId } from '../security/locks.js';
-
-const MASK = '********';
-
-
-/** Replaces every secret the model carries, longest first (one may contain another). */
-export function maskSecrets(text: string, secrets: Array<string | undefined>): string {
-  const list = [...new Set(secrets.filter((s): s is string => !!s && s.length >= 3))].sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const s of list) out = out.split(s).join(MASK);
-  return out;
-}
 
 export function deviceRouter(s: Services, auth: Middleware): Router {
   const router = new Router({ prefix: '/api/accounts/:accountId' });
@@ -44,7 +33,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
 
   const loadDevice = async (ctx: Context) => {
     const accountId = accountParam(ctx);
-    const device = await s.kazoo.device(accountId, String(ctx.params.deviceId));
+    const device = await s.kazoo.device(accountId, kazooIdParam(ctx, 'deviceId'));
     if (!device) throw notFound(`no device ${ctx.params.deviceId} in account ${accountId}`);
     const { admin } = requireOwnerOrAdmin(s, ctx, accountId, device.owner_id);
     return { accountId, device, admin };
@@ -107,17 +96,15 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     const profile = s.catalog.profile(t.endpoint_brand);
     const spec = filesOf(t, profile).find((f) => fileNameFor(f, mac, profile) === ctx.params.file);
     if (!spec) throw notFound(`${t._id} has no file ${ctx.params.file}; GET …/config lists its files`);
-    const resolved = await resolvePhone(s, mac);
+    const resolved = await resolvePhoneFiles(s, mac);
     if (!resolved.ok || resolved.data.accountId !== accountId) {
       throw notFound(`the phone ${mac} is not served (${resolved.ok ? 'another account claims the MAC' : resolved.reason})`);
     }
     const model = deviceModel(s.app.config, t, profile, resolved.data);
-    const rendered = renderFile(t, profile, spec, ctx.params.file, model);
+    const rendered = renderFile(t, profile, spec, ctx.params.file, reveal ? model : maskedModel(model));
     const text = rendered.body.toString(t.format?.encoding === 'latin1' ? 'latin1' : 'utf8');
-    const secrets = [...model.lines.map((l) => l.password), model.settings.admin_password, model.settings.prov_password,
-      s.kazoo.account(accountId)?.provision?.urlpass as string | undefined];
     ok(ctx, { name: ctx.params.file, scope: spec.scope, content_type: rendered.contentType, masked: !reveal,
-      content: reveal ? text : maskSecrets(text, secrets), problems: [...new Set(rendered.problems)] });
+      content: text, problems: [...new Set(rendered.problems)] });
   });
 
   router.get('/conflicts', auth, (ctx) => {

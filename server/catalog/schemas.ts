@@ -2,6 +2,7 @@
 // import, setup). design-docs/catalog.ts mirrors the essentials for writes that bypass us.
 import { Ajv, type ErrorObject } from 'ajv';
 import { lintTemplate } from './lint.js';
+import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
 import type { TemplateDoc } from './types.js';
 
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
@@ -20,7 +21,7 @@ export const templateSchema = {
   type: 'object',
   required: ['_id', 'pvt_type', 'pvt_generator', 'endpoint_brand', 'endpoint_family', 'endpoint_model'],
   properties: {
-    _id: { type: 'string', pattern: '^ui/[a-z]+/[a-z0-9_-]+/[A-Za-z0-9_-]+$' },
+    _id: { type: 'string', pattern: TEMPLATE_ID.source },
     _rev: { type: 'string' },
     pvt_type: { const: 'provisioner' },
     pvt_generator: { enum: ['json2xml', 'json2plain'] },
@@ -95,7 +96,7 @@ export const profileSchema = {
   type: 'object',
   required: ['_id', 'pvt_type', 'brand', 'name'],
   properties: {
-    _id: { type: 'string', pattern: '^profile/[a-z]+$' },
+    _id: { type: 'string', pattern: PROFILE_ID.source },
     _rev: { type: 'string' },
     pvt_type: { const: 'vendor_profile' },
     brand: { type: 'string', pattern: '^[a-z]+$' },

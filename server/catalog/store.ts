@@ -5,6 +5,7 @@ import { getOrNull, statusOf } from '../couch/client.js';
 import { HttpError, conflict, notFound } from '../http/errors.js';
 import type { CatalogCache } from './cache.js';
 import { validateCatalogDoc } from './schemas.js';
+import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
 import { refreshTree } from './tree.js';
 
 export const invalid = (problems: Array<{ pointer: string; message: string }>) =>
@@ -15,8 +16,10 @@ export class CatalogStore {
   constructor(private app: AppContext, private cache: CatalogCache) {}
 
   async get(id: string): Promise<Record<string, unknown>> {
+    // Checked before the read: only a template or a profile may be named here.
+    if (!TEMPLATE_ID.test(id) && !PROFILE_ID.test(id)) throw notFound(`no catalog document ${id.slice(0, 80)}`);
     const doc = await getOrNull<any>(this.app.catalogDb, id);
-    if (!doc || doc._id === 'phonetree' || id.startsWith('_')) throw notFound(`no catalog document ${id}`);
+    if (!doc) throw notFound(`no catalog document ${id}`);
     return doc;
   }
 

@@ -3,6 +3,8 @@
 import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Agent } from 'undici';
 import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
+import { guardServer } from './safe-path.js';
+import { conflict } from '../http/errors.js';
 
 export interface Couch {
   /** Display form of the URL(s), credentials removed. */
@@ -51,8 +53,8 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     const a = agents();
     return {
       label: redactUrl(url), nodes: () => [],
-      server: nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never),
-      feed: nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never),
+      server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never)),
+      feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never)),
       close: async () => { await Promise.all([a.quick.close(), a.feed.close()]); },
     };
   }
@@ -61,8 +63,8 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     label: redactUrl(url),
     nodes: () => cluster.nodes.map((n) => ({ node: n.label, up: n.up })),
     // nano is configured with the first node; the dispatcher sends each request where it should go.
-    server: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never),
-    feed: nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never),
+    server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never)),
+    feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never)),
     close: () => cluster.close(),
   };
 }
@@ -95,7 +97,26 @@ export async function putOver<T extends { _id: string }>(db: DocumentScope<any>,
       if (statusOf(err) !== 409) throw err;
     }
   }
-  throw new Error(`${doc._id} kept changing while being written (${attempts} conflicting attempts)`);
+  throw conflict(`${doc._id} kept changing while being written (${attempts} conflicting attempts); try again`);
+}
+
+/**
+ * Deletes whatever revision of `id` is stored. A writer that moves it in between makes this read it
+ * again; one that deletes it first wins (false, as when there was nothing). True when this call deleted it.
+ */
+export async function removeCurrent(db: DocumentScope<any>, id: string, attempts = 5): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await getOrNull<{ _id: string; _rev: string }>(db, id);
+    if (!current) return false;
+    try {
+      await db.destroy(id, current._rev);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+  throw conflict(`${id} kept changing while being deleted (${attempts} conflicting attempts); try again`);
 }
 
 /** Creates a database unless it exists; true when it was created. */

@@ -10,7 +10,8 @@ function isApi(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
-export function requestLog(log: Logger, metrics?: Metrics): Middleware {
+/** `unavailable` tells a database that does not answer (503, try again) from a fault (500). */
+export function requestLog(log: Logger, metrics?: Metrics, unavailable: (err: unknown) => boolean = () => false): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID().replace(/-/g, '');
@@ -19,10 +20,15 @@ export function requestLog(log: Logger, metrics?: Metrics): Middleware {
       await next();
     } catch (err) {
       const known = err instanceof HttpError;
-      const status = known ? err.status : 500;
-      if (!known) log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, path: ctx.path, request_id: requestId }, 'unhandled error');
-      const code = known ? err.code : 'internal_error';
-      const message = known ? err.message : 'internal server error; the log has details under this request_id';
+      // CouchDB down or slower than its timeout: the caller may try again; nothing here is broken.
+      const down = !known && unavailable(err);
+      const status = known ? err.status : down ? 503 : 500;
+      if (down) log.error({ err: (err as Error).message, path: ctx.path, request_id: requestId }, 'CouchDB unavailable');
+      else if (!known) log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, path: ctx.path, request_id: requestId }, 'unhandled error');
+      const code = known ? err.code : down ? 'couchdb_unavailable' : 'internal_error';
+      const message = known ? err.message : down ? 'the database is not answering right now; try again shortly'
+        : 'internal server error; the log has details under this request_id';
+      if (down) ctx.set('Retry-After', '5');
       ctx.status = status;
       if (isApi(ctx.path) || ctx.path === '/healthz') {
         ctx.body = { status: 'error', error: code, message, data: known ? err.data : {}, request_id: requestId };

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentScope } from 'nano';
 import type { KeyTypeSpec, ProfileDoc } from '../catalog/types.js';
-import { getOrNull, statusOf } from '../couch/client.js';
+import { removeCurrent } from '../couch/client.js';
 import { badRequest } from '../http/errors.js';
 import type { KazooKeyType } from '../render/keys.js';
 import type { PhoneData } from '../render/model.js';
@@ -88,16 +88,7 @@ export function pushedDoc(accountId: string, mac: string, data: PushedDevice, no
 }
 
 export async function removePushed(db: DocumentScope<any>, accountId: string, mac: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await getOrNull<PushedDoc>(db, pushedDocId(accountId, mac));
-    if (!current) return;
-    try {
-      await db.destroy(current._id, current._rev);
-      return;
-    } catch (err) {
-      if (statusOf(err) !== 409 && statusOf(err) !== 404) throw err;
-    }
-  }
+  await removeCurrent(db, pushedDocId(accountId, mac));
 }
 
 // ---- back to Kazoo's documents ------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { commonModel, deviceModel } from '../render/model.js';
 import { renderFile, type Rendered } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { deviceFile, fileNameFor } from './files.js';
-import { resolvePhone } from './resolve.js';
+import { resolvePhoneFiles } from './resolve.js';
 
 export type Served =
   | { ok: true; rendered: Rendered; accountId: string | null; stale: boolean; cached: boolean }
@@ -128,8 +128,7 @@ export class PhoneFiles {
     const stamp = this.stamp(mac);
     let resolution;
     try {
-      resolution = await resolvePhone(this.s, mac);
-      if (resolution.ok) resolution.data.provCredentials = await this.s.security.credentials.ensure(resolution.data.accountId, mac);
+      resolution = await resolvePhoneFiles(this.s, mac);
     } catch (err) {
       if (isConnectionError(err)) return this.stale(key, err);
       throw err;

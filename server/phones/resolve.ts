@@ -43,6 +43,13 @@ export async function resolvePhone(s: Services, mac: string): Promise<Resolution
   return { ok: true, data: { mac, accountId, account, devices, users }, revs };
 }
 
+/** What a phone's own files are rendered from: its data and its provisioning credentials (made on first need). */
+export async function resolvePhoneFiles(s: Services, mac: string): Promise<Resolution> {
+  const resolution = await resolvePhone(s, mac);
+  if (resolution.ok) resolution.data.provCredentials = await s.security.credentials.ensure(resolution.data.accountId, mac);
+  return resolution;
+}
+
 async function resolvePushed(s: Services, mac: string, entry: MacEntry): Promise<Resolution> {
   const accountId = entry.account_id;
   const doc = await getOrNull<PushedDoc>(s.app.stateDb, pushedDocId(accountId, mac));

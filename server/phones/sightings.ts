@@ -1,10 +1,8 @@
 // When each MAC last fetched which file, from where, with what User-Agent — for the admin screens and
 // for adopting unknown MACs. Kept off the phone's path: at most one write per MAC per minute, and the
 // writes of a second go to CouchDB together in one _bulk_docs (a boot storm must not become a write storm).
-import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
 import { getOrNull } from '../couch/client.js';
-import { inCidrs, parseCidrs } from '../security/settings.js';
 
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number }
 const THROTTLE_MS = 60_000;
@@ -76,49 +74,11 @@ export class Sightings {
 
 export interface UnknownMac { mac: string; count: number; last_ip: string; ua: string; at: number; first_at: number }
 
-const unknownOf = (d: any): UnknownMac => ({ mac: d.mac, count: d.count, last_ip: d.last?.ip, ua: d.last?.ua, at: d.last?.at, first_at: d.first_at });
-const docsOf = (res: { rows: unknown[] }) => (res.rows as Array<{ doc?: any }>).map((r) => r.doc).filter(Boolean);
+export const unknownOf = (d: any): UnknownMac => ({ mac: d.mac, count: d.count, last_ip: d.last?.ip, ua: d.last?.ua, at: d.last?.at, first_at: d.first_at });
+export const docsOf = (res: { rows: unknown[] }) => (res.rows as Array<{ doc?: any }>).map((r) => r.doc).filter(Boolean);
 
 /** MACs that asked for files and are on no Kazoo device (never auto-created), most recent first. */
 export async function unknownMacs(app: AppContext, limit = 1000): Promise<UnknownMac[]> {
   const res = await app.stateDb.view('state', 'unknown_by_time', { descending: true, include_docs: true, limit });
   return docsOf(res).map(unknownOf);
-}
-
-/** The source addresses the account's known phones last fetched from: its sites, as we see them. */
-export async function accountSiteIps(app: AppContext, accountId: string): Promise<Set<string>> {
-  const res = await app.stateDb.view('state', 'by_account', { key: [accountId, 'device_seen'], include_docs: true });
-  return new Set((res.rows as Array<{ doc?: any }>).map((r) => r.doc?.last?.ip).filter((ip): ip is string => typeof ip === 'string' && !!ip));
-}
-
-/**
- * A configured range counts as "the account's site" only when it is narrow enough to be one
- * (IPv4 /16, IPv6 /48 or narrower): an account allowing 0.0.0.0/0 must not see every tenant's new phones.
- */
-const SITE_PREFIX = { 4: 16, 6: 48 } as const;
-export function siteRanges(cidrs: string[]): string[] {
-  return cidrs.filter((c) => {
-    const [addr, bits] = c.split('/');
-    const v = isIP(addr);
-    return v !== 0 && (bits === undefined || Number(bits) >= SITE_PREFIX[v as 4 | 6]);
-  });
-}
-
-/**
- * Unknown MACs an account's admin may see: those whose last request came from where the account's
- * own phones fetch, or from inside its configured provisioning ranges. A new phone on the admin's
- * site shows up; another tenant's does not.
- */
-export async function unknownMacsNear(app: AppContext, accountId: string, cidrs: string[]): Promise<UnknownMac[]> {
-  const sites = [...await accountSiteIps(app, accountId)];
-  const narrow = siteRanges(cidrs);
-  const ranges = parseCidrs(narrow);
-  const [fromSites, recent] = await Promise.all([
-    sites.length ? app.stateDb.view('state', 'unknown_by_ip', { keys: sites, include_docs: true }).then((res) => docsOf(res).map(unknownOf)) : [],
-    // A range cannot be looked up by key: the newest unknown MACs are checked against it.
-    narrow.length && typeof ranges !== 'number' ? unknownMacs(app) : [],
-  ]);
-  const inRanges = recent.filter((u) => !!u.last_ip && typeof ranges !== 'number' && inCidrs(ranges, u.last_ip));
-  const byMac = new Map([...fromSites, ...inRanges].map((u) => [u.mac, u]));
-  return [...byMac.values()].sort((a, b) => b.at - a.at);
 }

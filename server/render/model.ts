@@ -145,3 +145,19 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     counter: Number(template.pvt_counter ?? 1) || 1, problems,
   };
 }
+
+export const MASK = '********';
+
+/**
+ * The model a preview renders: every secret the phone's file carries replaced before rendering, so
+ * the mask is escaped like the value would have been and no escaped form of a secret can slip past.
+ */
+export function maskedModel(model: RenderModel): RenderModel {
+  const hide = (v: unknown) => (v === undefined || v === null || v === '' ? v : MASK);
+  return {
+    ...model,
+    lines: model.lines.map((l) => ({ ...l, password: hide(l.password) as string })),
+    settings: { ...model.settings, admin_password: hide(model.settings.admin_password),
+      prov_username: hide(model.settings.prov_username), prov_password: hide(model.settings.prov_password) },
+  };
+}

@@ -6,7 +6,7 @@
 //   as if it were their first contact: a moved phone re-pins there, a reset phone gets new files.
 import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
-import { getOrNull, putOver, statusOf } from '../couch/client.js';
+import { getOrNull, putOver, removeCurrent, statusOf } from '../couch/client.js';
 import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
 
 export interface LockDoc {
@@ -72,19 +72,10 @@ export class Locks {
 
   /** Removes the lock; the device's next good fetch is a first contact again. */
   async unlock(accountId: string, mac: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      this.cache.drop(lockId(accountId, mac));
-      const doc = await this.get(accountId, mac);
-      if (!doc) return false;
-      try {
-        await this.app.stateDb.destroy(doc._id, doc._rev!);
-        this.cache.drop(doc._id);
-        return true;
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
-    }
-    return false;
+    this.cache.drop(lockId(accountId, mac));
+    const removed = await removeCurrent(this.app.stateDb, lockId(accountId, mac));
+    this.cache.drop(lockId(accountId, mac));
+    return removed;
   }
 
   async windowOpen(accountId: string, ip: string): Promise<boolean> {
@@ -101,10 +92,8 @@ export class Locks {
   }
 
   async closeWindow(accountId: string, ip: string): Promise<boolean> {
-    const cur = await getOrNull<WindowDoc>(this.app.stateDb, windowId(accountId, ip));
-    if (!cur) return false;
-    await this.app.stateDb.destroy(cur._id, cur._rev!);
-    return true;
+    // Closed and reopened at the same moment by two admins: the window is closed after this either way.
+    return removeCurrent(this.app.stateDb, windowId(accountId, ip));
   }
 
   async windows(accountId: string): Promise<WindowDoc[]> {

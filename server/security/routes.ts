@@ -9,14 +9,16 @@ import { forbidden, principalOf } from '../api/auth.js';
 import { ok } from '../api/envelope.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
-import { unknownMacs, unknownMacsNear, type UnknownMac } from '../phones/sightings.js';
+import { unknownMacs, type UnknownMac } from '../phones/sightings.js';
+import { unknownMacsNear } from '../phones/sighting-visibility.js';
 import { normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
-import { accountParam, macParam } from '../api/params.js';
+import { accountParam, kazooIdParam, macParam } from '../api/params.js';
 import type { ProfileDoc } from '../catalog/types.js';
 
 function ipParam(ctx: Context): string {
-  const ip = normalizeIp(decodeURIComponent(String(ctx.params.ip)));
+  // The router has decoded the parameter already (and left it as sent when it could not be decoded).
+  const ip = normalizeIp(String(ctx.params.ip));
   if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address`, { field: 'ip' });
   return ip;
 }
@@ -93,7 +95,6 @@ export function securityRouter(s: Services, auth: Middleware): Router {
   });
 
   const deviceMac = async (accountId: string, deviceId: string): Promise<string> => {
-    if (!/^[0-9a-f]{32}$/.test(deviceId)) throw badRequest(`"${deviceId.slice(0, 40)}" is not a Kazoo device id`, { field: 'deviceId' });
     const docs = await s.kazoo.docs<any>(accountId, [deviceId]);
     const device = docs.get(deviceId);
     if (!device || device.pvt_type !== 'device' || device.pvt_deleted) throw notFound(`no device ${deviceId} in account ${accountId}`);
@@ -106,13 +107,13 @@ export function securityRouter(s: Services, auth: Middleware): Router {
 
   router.get('/accounts/:accountId/devices/:deviceId/credentials', auth, async (ctx) => {
     const accountId = await admin(ctx);
-    const mac = await deviceMac(accountId, ctx.params.deviceId);
+    const mac = await deviceMac(accountId, kazooIdParam(ctx, 'deviceId'));
     ok(ctx, credentialsView(await sec.credentials.ensure(accountId, mac)));
   });
 
   router.post('/accounts/:accountId/devices/:deviceId/credentials/rotate', auth, async (ctx) => {
     const accountId = await admin(ctx);
-    const mac = await deviceMac(accountId, ctx.params.deviceId);
+    const mac = await deviceMac(accountId, kazooIdParam(ctx, 'deviceId'));
     // By default the old password works until the phone has fetched its new config with it; send
     // {"data": {"keep_previous": false}} when the old one leaked and must stop working at once.
     const keep = (ctx.request as { body?: { data?: { keep_previous?: unknown } } }).body?.data?.keep_previous;
@@ -129,13 +130,15 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     ok(ctx, list.map(({ mac, count, last_ip, ua, at }) => ({ mac, count, last_ip, ua, at })));
   });
 
-  // An account admin's view: only MACs seen from the account's own sites, each with the brand its
-  // OUI belongs to (when a vendor profile lists it) so the Adopt dialog can pre-select it.
+  // An account admin's view: only MACs it can prove are seen from its own sites (a reseller's: its
+  // sub-accounts' too), each with the brand its OUI belongs to (when a vendor profile lists it) so
+  // the Adopt dialog can pre-select it.
   router.get('/accounts/:accountId/unknown-macs', auth, async (ctx) => {
     const accountId = await admin(ctx);
     const { cidrs } = await sec.settings.get(accountId);
     const brandOf = ouiBrands(s.catalog.allProfiles());
-    const list = (await unknownMacsNear(s.app, accountId, cidrs)).filter((u) => s.macIndex.lookup(u.mac).kind === 'none');
+    const family = [accountId, ...s.kazoo.accountIds().filter((id) => s.kazoo.ancestors(id).includes(accountId))];
+    const list = (await unknownMacsNear(s.app, family, cidrs)).filter((u) => s.macIndex.lookup(u.mac).kind === 'none');
     ok(ctx, list.map((u: UnknownMac) => ({ mac: u.mac, count: u.count, last_ip: u.last_ip, ua: u.ua, at: u.at, first_at: u.first_at,
       brand: brandOf.get(u.mac.slice(0, 6)) ?? null })));
   });
