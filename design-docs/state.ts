@@ -17,10 +17,11 @@ export default {
 }`,
         reduce: '_count',
       },
-      // Phone security: Digest nonces, bans and provisioning windows, by expiry (server/security/sweeper.ts).
+      // Phone security: bans, provisioning windows and remembered unlocks, by expiry (server/security/sweeper.ts).
       provision_expiring: {
         map: `function (doc) {
-  if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window') && doc.expires_at) emit(doc.expires_at, doc._rev);
+  if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window'
+    || doc.pvt_type === 'provision_unlock' || doc.pvt_type === 'unknown_mac') && doc.expires_at) emit(doc.expires_at, doc._rev);
 }`,
       },
       // Unknown MACs newest first (the super-admin's list) and by the address they came from (an

@@ -126,7 +126,7 @@ export class PhoneGuard {
     const windowOpen = async () => (window ??= await this.p.locks.windowOpen(accountId, req.ip));
     let pin = false;
     if (!lock) {
-      if (!settings.allow_first_contact && !deviceAuth && !(await windowOpen())) return deny('first_contact_closed');
+      if (!deviceAuth && !(await this.firstContactOpen(accountId, req.mac, settings)) && !(await windowOpen())) return deny('first_contact_closed');
       pin = true;
     } else {
       const moved = lock.ip !== req.ip;
@@ -142,6 +142,17 @@ export class PhoneGuard {
       }
     }
     return { ok: true, commit: () => this.commit(req, accountId, pin ? lock : undefined, retire) };
+  }
+
+  /** Whether a device that never fetched may do so now without credentials (a window aside). */
+  private async firstContactOpen(accountId: string, mac: string, settings: SecuritySettings): Promise<boolean> {
+    if (!settings.allow_first_contact) return false;
+    const within = settings.first_contact_within_minutes;
+    if (!within) return true;
+    const found = this.s.macIndex.lookup(mac);
+    const created = found.kind === 'devices' ? Math.max(...found.entries.map((e) => createdMs(e.created))) : 0;
+    const since = Math.max(created, await this.p.locks.unlockedAt(accountId, mac));
+    return this.s.app.now() - since < within * 60_000;
   }
 
   /** After the checks passed: pin a first contact (false: someone else pinned it first, elsewhere). */
@@ -171,6 +182,17 @@ export class PhoneGuard {
     if (req.secure) offers.push(`Basic realm="${this.p.credentials.realm}", charset="UTF-8"`);
     return { status: 401, headers: { 'WWW-Authenticate': offers } };
   }
+}
+
+/**
+ * A MAC index entry's creation time in Unix ms. Kazoo stamps `pvt_created` in Gregorian seconds
+ * (seconds since year 0); an entry known only from Kazoo's push carries the push time in Unix ms,
+ * a number a thousand times larger than any Gregorian second of our era. 0: unknown, long ago.
+ */
+const GREGORIAN_UNIX_EPOCH = 62_167_219_200;
+export function createdMs(created: number): number {
+  if (created > 1e12) return created;
+  return created > GREGORIAN_UNIX_EPOCH ? (created - GREGORIAN_UNIX_EPOCH) * 1000 : 0;
 }
 
 function passwordsOf(c: DeviceCredentials): string[] {
