@@ -40,7 +40,7 @@ export class KazooDirectory {
     try {
       const info = await db.info();
       since = String(info.update_seq);
-      const all = await db.list({ include_docs: true });
+      const all = await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true });
       for (const row of all.rows) if (row.doc) this.apply(row.id, row.doc, false);
     } catch (err) {
       // No Kazoo accounts database (yet): start empty and pick it up from the feed when it appears.

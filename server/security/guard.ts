@@ -171,7 +171,7 @@ export class PhoneGuard {
     this.s.app.log.warn({ ip: req.ip, mac: req.mac || undefined, reason },
       `provision-auth-failure ip=${req.ip} mac=${req.mac || '-'} reason=${reason.split(' ')[0]}`);
     const challenge = req.challenge && !!req.mac;
-    const nonce = challenge ? await this.p.nonces.issue(req.ip, !opts.banned) : undefined;
+    const nonce = challenge ? await this.p.nonces.issue(req.ip) : undefined;
     if (req.mac && opts.count !== false && !opts.banned) {
       await this.p.bans.failed(req.ip, challenge && !req.authorization ? nonce : undefined).catch((err) =>
         this.s.app.log.error({ err: (err as Error).message }, 'probe counting failed'));
