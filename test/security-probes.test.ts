@@ -75,6 +75,34 @@ describe('phone security: the probe limit whatever the User-Agent', function () 
   });
 });
 
+describe('phone security: what is not a probe', function () {
+  this.timeout(60000);
+  let srv: RunningServer;
+  let k: KazooFixture;
+  before(async () => {
+    srv = await startTestServer({ indexIntervalMs: 200, probeLimit: 10, failureDelayMs: 1 } as never);
+    k = new KazooFixture(srv.app.config.kazooDbPrefix);
+  });
+  after(async () => { await srv.close(); });
+
+  it('does not count a known phone asking for a file its template does not list (a Cisco MPP asking for spa<mac>.xml)', async () => {
+    const account = await k.account({ provision: { provision_enabled: true } });
+    const mac = newMac('0cd0f8');
+    const device = await k.device(account._id, { mac, brand: 'cisco', family: 'mpp88xx', model: 'cp8851' });
+    await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'devices', 5000, 'indexed');
+    const ua = USER_AGENTS.cisco(mac).replace('SPA504G', 'CP-8851-3PCC');
+    for (let i = 0; i < 15; i++) {
+      const res = await phoneGet(`${srv.url}/prov/cisco/spa${mac}.xml`, { ip: '127.0.3.1', headers: { 'User-Agent': ua } });
+      expect(res.status, `request ${i + 1}`).to.be.oneOf([401, 404]);
+    }
+    expect(logLines.filter((l) => l.includes('provision-auth-failure ip=127.0.3.1 ') && l.includes('reason=unsupported_file'))).to.have.length(15);
+    expect(logLines.some((l) => l.includes('provision-ban ip=127.0.3.1 '))).to.equal(false);
+    const good = await phoneGet(`${srv.url}/prov/cisco/${mac}.xml`, { ip: '127.0.3.1', headers: { 'User-Agent': ua } });
+    expect(good.status).to.equal(200);
+    expect(good.text).to.include(device.sip.password);
+  });
+});
+
 describe('phone security: first contact only soon after the device was created or unlocked', function () {
   this.timeout(60000);
   let srv: RunningServer;

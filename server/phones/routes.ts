@@ -107,7 +107,9 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     if (!served.ok) {
       if (served.status === 503) { ctx.status = 503; ctx.body = 'Service Unavailable\n'; return; }
       if (served.reason === 'unknown_mac') s.sightings.record(mac, null, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 404 });
-      return fail(ctx, started, phone, served.reason);
+      // A known phone asking for a file its model does not have (vendor firmware tries several names)
+      // is no probe: counting it would ban an office of such phones.
+      return fail(ctx, started, phone, served.reason, { count: !served.reason.startsWith('unsupported_file') });
     }
     let verdict;
     try {
