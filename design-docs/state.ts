@@ -36,10 +36,10 @@ export default {
   if (doc.pvt_type === 'unknown_mac' && doc.last) emit(doc.last.ip, null);
 }`,
       },
-      // SessionTalk installs per Kazoo device, for max_activations.
+      // SessionTalk installs per Kazoo device, for max_activations; the value is the code each came from.
       sessiontalk_by_device: {
         map: `function (doc) {
-  if (doc.pvt_type === 'sessiontalk_activation') emit([doc.account_id, doc.device_id], null);
+  if (doc.pvt_type === 'sessiontalk_activation') emit([doc.account_id, doc.device_id], doc.code_hash || null);
 }`,
         reduce: '_count',
       },

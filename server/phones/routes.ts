@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { clientIp, trustedList } from '../http/client-ip.js';
 import { isConnectionError } from '../couch/errors.js';
+import { settleRefusal } from '../http/refusal-delay.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import type { Services } from '../services.js';
 import { clientCertOf } from '../security/client-cert.js';
@@ -27,11 +28,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
   const { guard } = s.security;
 
   /** No refusal is answered sooner than the slowest usual one: timing tells nothing about the reason. */
-  const settle = async (started: number) => {
-    const floor = s.app.config.failureDelayMs;
-    const wait = floor + Math.random() * Math.min(20, floor / 10) - (Date.now() - started);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  };
+  const settle = (started: number) => settleRefusal(started, s.app.config.failureDelayMs);
 
   const fail = async (ctx: Context, started: number, req: Pick<PhoneRequest, 'ip' | 'challenge' | 'authorization' | 'secure'> & { mac: string | null },
     reason: string, opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}) => {
