@@ -94,7 +94,7 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
   banMinutes: { env: 'BAN_MINUTES', schema: { type: 'integer', minimum: 1, maximum: 10080 }, default: 15,
     doc: 'How long a probing IP stays banned from phone files, in minutes.' },
   failureDelayMs: { env: 'FAILURE_DELAY_MS', schema: { type: 'integer', minimum: 0, maximum: 5000 }, default: 250,
-    doc: 'Minimum time before a refused phone request is answered (ms), so no refusal is faster than another.' },
+    doc: 'Minimum time before a refused phone request or SessionTalk provisioning request is answered (ms), so no refusal is faster than another.' },
   httpsPort: { env: 'HTTPS_PORT', schema: { type: ['integer', 'null'], minimum: 1, maximum: 65535 }, default: null,
     doc: 'TCP port of the HTTPS listener (needs `TLS_CERT` and `TLS_KEY`). Unset: HTTP only.' },
   tlsCert: { env: 'TLS_CERT', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
