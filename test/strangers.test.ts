@@ -100,6 +100,8 @@ describe('strangers and the state database', function () {
     const list = await superList();
     expect(list.status, list.text).to.equal(200);
     expect(list.json.data.length).to.equal(1000);
-    expect(performance.now() - t1).to.be.below(15000);
+    const superMs = performance.now() - t1;
+    console.log(`      super-admin list after the flood: ${Math.round(superMs)} ms`);
+    expect(superMs).to.be.below(15000);
   });
 });
