@@ -7,7 +7,7 @@ import { startTestServer, logLines } from './harness.js';
 import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
 import { secret } from './fixtures/secrets.js';
 import { http, waitFor } from './support.js';
-import { phoneGet } from './security-client.js';
+import { challengesOf, digestAuth, phoneGet } from './security-client.js';
 import { ADMIN_TOKEN } from './kazoo-tenants.js';
 
 const colons = (mac: string) => mac.match(/../g)!.join(':');
@@ -100,6 +100,46 @@ describe('phone security: what is not a probe', function () {
     const good = await phoneGet(`${srv.url}/prov/cisco/${mac}.xml`, { ip: '127.0.3.1', headers: { 'User-Agent': ua } });
     expect(good.status).to.equal(200);
     expect(good.text).to.include(device.sip.password);
+  });
+});
+
+describe('phone security: an office of phones booting together behind one NAT', function () {
+  this.timeout(120000);
+  let srv: RunningServer;
+  let k: KazooFixture;
+  before(async () => {
+    // The default refusal delay: a challenge is held this long before it is sent.
+    srv = await startTestServer({ indexIntervalMs: 200, probeLimit: 10, failureDelayMs: 250 } as never);
+    k = new KazooFixture(srv.app.config.kazooDbPrefix);
+  });
+  after(async () => { await srv.close(); });
+
+  it('15 phones answering their Digest challenges at the same moment are all served and not banned', async () => {
+    const account = await k.account({ provision: { provision_enabled: true } });
+    const ip = '127.0.5.1';
+    const phones: Array<{ mac: string; device: { _id: string } }> = [];
+    for (let i = 0; i < 15; i++) {
+      const mac = newMac('805ec0');
+      const device = await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
+      phones.push({ mac, device });
+    }
+    await waitFor(async () => phones.every((p) => srv.services.macIndex.lookup(p.mac).kind === 'devices'), 10000, 'indexed');
+    // Their first contact was long ago: they hold their own credentials now, and must use them.
+    for (const p of phones) expect((await phoneGet(`${srv.url}/prov/yealink/${p.mac}.cfg`, { ip })).status).to.equal(200);
+    await api(srv, 'PUT', `accounts/${account._id}/provisioning/settings`, { data: { first_contact_grace_minutes: 0 } });
+    const creds = await Promise.all(phones.map(async (p) => (await api(srv, 'GET', `accounts/${account._id}/devices/${p.device._id}/credentials`)).json.data));
+    for (const c of creds) secret(c.password);
+    // The power comes back: every phone asks at once, gets a challenge, answers it.
+    const results = await Promise.all(phones.map(async (p, i) => {
+      const path = `/prov/yealink/${p.mac}.cfg`;
+      const headers = { 'User-Agent': USER_AGENTS.yealink(p.mac) };
+      const challenge = await phoneGet(`${srv.url}${path}`, { ip, headers });
+      if (challenge.status !== 401) return challenge.status;
+      const [c] = challengesOf(challenge);
+      return (await phoneGet(`${srv.url}${path}`, { ip, headers: { ...headers, Authorization: digestAuth(c, creds[i].username, creds[i].password, path) } })).status;
+    }));
+    expect(results).to.deep.equal(Array(15).fill(200));
+    expect(logLines.some((l) => l.includes(`provision-ban ip=${ip} `))).to.equal(false);
   });
 });
 

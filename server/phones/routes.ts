@@ -32,8 +32,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
 
   const fail = async (ctx: Context, started: number, req: Pick<PhoneRequest, 'ip' | 'challenge' | 'authorization' | 'secure'> & { mac: string | null },
     reason: string, opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}) => {
-    const refusal = await guard.refusal(req, reason, opts);
-    await settle(started);
+    const refusal = await guard.refusal(req, reason, { ...opts, settle: () => settle(started) });
     ctx.status = refusal.status;
     for (const [k, v] of Object.entries(refusal.headers)) ctx.set(k, v);
     ctx.set('Cache-Control', 'no-store');
@@ -95,7 +94,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     }
     const phone: PhoneRequest = { ...base, mac, method: ctx.method, uri: ctx.originalUrl, pass, cert: clientCertOf(ctx.req.socket) };
     const found = s.macIndex.lookup(mac);
-    if (await guard.banned(ip, found.kind === 'devices' ? found.accountId : null)) return fail(ctx, started, phone, 'banned', { banned: true });
+    if (await guard.banned(ip, found.kind === 'devices' ? found.accountId : null, !!authorization)) return fail(ctx, started, phone, 'banned', { banned: true });
     // The MAC a phone puts in its User-Agent must be the one it asks for; so must its certificate's.
     const uaMac = uaMatch?.groups?.mac ? normalizeMac(uaMatch.groups.mac) : null;
     if (uaMac && uaMac !== mac) return fail(ctx, started, phone, 'ua_mac_mismatch');

@@ -50,9 +50,9 @@ export class PhoneGuard {
   constructor(private s: Services, private p: SecurityParts) {}
 
   /** Step 0, before any work: a banned IP gets nothing (unless its ban was lifted for this account or a window is open). */
-  async banned(ip: string, accountId: string | null): Promise<boolean> {
+  async banned(ip: string, accountId: string | null, answering = false): Promise<boolean> {
     // CouchDB unreachable and this IP not seen lately: bans made here are still in memory.
-    const blocked = await this.p.bans.blocks(ip, accountId).catch(() => false);
+    const blocked = await this.p.bans.blocks(ip, accountId, answering).catch(() => false);
     if (!blocked) return false;
     return !(accountId && (await this.p.locks.windowOpen(accountId, ip).catch(() => false)));
   }
@@ -164,18 +164,24 @@ export class PhoneGuard {
 
   /**
    * What a refused request gets, and its bookkeeping: one fail2ban line, one count towards the IP's
-   * probe limit (a bare request answered with a challenge counts only if not answered; see bans.ts).
+   * probe limit (a bare request answered with a challenge is taken back by a good answer; see
+   * bans.ts). `settle`: the refusal delay, run here so that a challenge is counted when it is sent,
+   * not before the delay: a phone answers within a round trip, and phones behind one NAT booting
+   * together then hold few unanswered challenges at a time. Anything else counts before the delay.
    */
   async refusal(req: { ip: string; mac: string | null; challenge: boolean; authorization?: string; secure?: boolean }, reason: string,
-    opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}): Promise<Refusal> {
+    opts: { stale?: boolean; banned?: boolean; count?: boolean; settle?: () => Promise<void> } = {}): Promise<Refusal> {
     this.s.app.log.warn({ ip: req.ip, mac: req.mac || undefined, reason },
       `provision-auth-failure ip=${req.ip} mac=${req.mac || '-'} reason=${reason.split(' ')[0]}`);
     const challenge = req.challenge && !!req.mac;
     const nonce = challenge ? await this.p.nonces.issue(req.ip) : undefined;
-    if (req.mac && opts.count !== false && !opts.banned) {
-      await this.p.bans.failed(req.ip, challenge && !req.authorization ? nonce : undefined).catch((err) =>
-        this.s.app.log.error({ err: (err as Error).message }, 'probe counting failed'));
-    }
+    const counts = !!req.mac && opts.count !== false && !opts.banned;
+    const held = challenge && !req.authorization ? nonce : undefined;
+    const count = () => this.p.bans.failed(req.ip, held).catch((err) =>
+      this.s.app.log.error({ err: (err as Error).message }, 'probe counting failed'));
+    if (counts && !held) await count();
+    await opts.settle?.();
+    if (counts && held) await count();
     if (!challenge) return { status: 404, headers: {} };
     const offers = challengeHeaders(this.p.credentials.realm, nonce!, this.p.nonces.opaque, !!opts.stale);
     // Basic is offered only where it is allowed: over TLS.
