@@ -9,7 +9,7 @@ import { KazooFixture } from './fixtures/kazoo.js';
 import { waitFor } from './support.js';
 import { sessiontalkDriver } from './sessiontalk-driver.js';
 
-const FLOOR_MS = 150;
+const FLOOR_MS = 250;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe('SessionTalk under abuse', function () {
@@ -41,8 +41,8 @@ describe('SessionTalk under abuse', function () {
       unknown.push(await timed(`${d.sip.username}@nobody-${i}.sip.example.com`));
     }
     for (const ms of [...known, ...unknown]) expect(ms).to.be.at.least(FLOOR_MS - 1);
-    // Same time class: the medians differ by less than the jitter plus scheduling noise.
-    expect(Math.abs(median(known) - median(unknown)), `known ${median(known)} unknown ${median(unknown)}`).to.be.below(40);
+    // Same time class: the medians differ by less than the jitter plus the scheduling noise of a busy machine.
+    expect(Math.abs(median(known) - median(unknown)), `known ${median(known)} unknown ${median(unknown)}`).to.be.below(100);
   });
 
   it("keys the per-user limit on the realm's code: a stranger cannot spend a real app's budget, nor escape it with new names", async () => {

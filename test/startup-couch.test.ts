@@ -9,6 +9,15 @@ import { waitFor } from './support.js';
 import { phoneGet } from './security-client.js';
 import { TcpProxy } from './tcp-proxy.js';
 
+/** The proxy's URL with the test CouchDB's credentials (Apache CouchDB wants its admin for our databases). */
+function viaProxy(proxy: TcpProxy): string {
+  const target = new URL(runEnv().couchUrl);
+  const u = new URL(proxy.url);
+  u.username = target.username;
+  u.password = target.password;
+  return u.toString().replace(/\/$/, '');
+}
+
 const retries = (step: string, from: number) => logLines.slice(from).filter((l) => l.includes(`start-up step \\"${step}\\": CouchDB slow or not reachable; retrying`));
 
 describe('start-up under a slow or absent CouchDB', function () {
@@ -23,9 +32,9 @@ describe('start-up under a slow or absent CouchDB', function () {
 
   it('waits for a CouchDB that is not there yet, saying so, and serves once it is', async () => {
     await proxy.stop();
-    const cfg = testConfig({ indexIntervalMs: 200, kazooCouchdbUrl: proxy.url });
+    const cfg = testConfig({ indexIntervalMs: 200, kazooCouchdbUrl: viaProxy(proxy) });
     const from = logLines.length;
-    const starting = startServer(cfg, proxy.url, testLog);
+    const starting = startServer(cfg, viaProxy(proxy), testLog);
     await waitFor(async () => retries('bootstrap', from).length >= 2, 20000, 'bootstrap retried twice');
     await proxy.start();
     const srv = await starting;
@@ -44,7 +53,7 @@ describe('start-up under a slow or absent CouchDB', function () {
     // The restart after first contact: databases exist, but CouchDB is gone when the services load …
     await proxy.stop();
     const from2 = logLines.length;
-    const again = startServer({ ...cfg }, proxy.url, testLog, { skipBootstrap: true });
+    const again = startServer({ ...cfg }, viaProxy(proxy), testLog, { skipBootstrap: true });
     await waitFor(async () => retries('state feed', from2).length >= 1, 20000, 'state feed retried');
     // … then back, but answering slower than the phone path's 2 s timeout, then normal again.
     proxy.slowMs = 2500;
@@ -60,8 +69,8 @@ describe('start-up under a slow or absent CouchDB', function () {
   });
 
   it('gives reads of many documents the bulk timeout, not the phone path\'s 2 s', async () => {
-    const cfg = testConfig({ indexIntervalMs: 200, kazooCouchdbUrl: proxy.url });
-    const srv = await startServer(cfg, proxy.url, testLog);
+    const cfg = testConfig({ indexIntervalMs: 200, kazooCouchdbUrl: viaProxy(proxy) });
+    const srv = await startServer(cfg, viaProxy(proxy), testLog);
     running.push(srv);
     proxy.slowMs = 2500;
     try {
