@@ -66,7 +66,7 @@ export class Bans {
   }
 
   /**
-   * Counts one refused request, at once, whatever it was answered with. `nonce`: it was a Digest
+   * Counts one refused request, whatever it was answered with. `nonce`: it was a Digest
    * challenge; a phone with good credentials answers it within moments and so takes it back
    * (answered()). An unanswered challenge is a guess like any other: holding challenges back until
    * they were known to stay unanswered let a phone's User-Agent guess 200 times faster.
