@@ -17,6 +17,7 @@ export interface Config {
   adminToken: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   couchTimeoutMs: number;
+  couchBulkTimeoutMs: number;
   trustedProxies: string[];
   defaultTimezone: string;
   defaultLanguage: string;
@@ -77,6 +78,8 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
   couchTimeoutMs: { env: 'COUCH_TIMEOUT_MS', schema: { type: 'integer', minimum: 100, maximum: 2000 }, default: 2000,
     doc: 'Timeout of every CouchDB request on a phone or API path, in ms (at most 2000).' },
+  couchBulkTimeoutMs: { env: 'COUCH_BULK_TIMEOUT_MS', schema: { type: 'integer', minimum: 2000, maximum: 600000 }, default: 60000,
+    doc: 'Timeout of CouchDB reads of many documents at once (start-up preloads, the MAC index, management views), in ms.' },
   trustedProxies: { env: 'TRUSTED_PROXIES', list: true,
     schema: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' } }, default: [],
     doc: 'Comma-separated IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is honoured.' },
@@ -97,7 +100,7 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
   banMinutes: { env: 'BAN_MINUTES', schema: { type: 'integer', minimum: 1, maximum: 10080 }, default: 15,
     doc: 'How long a probing IP stays banned from phone files, in minutes.' },
   failureDelayMs: { env: 'FAILURE_DELAY_MS', schema: { type: 'integer', minimum: 0, maximum: 5000 }, default: 250,
-    doc: 'Minimum time before a refused phone request is answered (ms), so no refusal is faster than another.' },
+    doc: 'Minimum time before a refused phone request or SessionTalk provisioning request is answered (ms), so no refusal is faster than another.' },
   httpsPort: { env: 'HTTPS_PORT', schema: { type: ['integer', 'null'], minimum: 1, maximum: 65535 }, default: null,
     doc: 'TCP port of the HTTPS listener (needs `TLS_CERT` and `TLS_KEY`). Unset: HTTP only.' },
   tlsCert: { env: 'TLS_CERT', schema: { type: ['string', 'null'], minLength: 1 }, default: null,

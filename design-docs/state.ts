@@ -17,10 +17,11 @@ export default {
 }`,
         reduce: '_count',
       },
-      // Phone security: Digest nonces, bans and provisioning windows, by expiry (server/security/sweeper.ts).
+      // Phone security: bans, provisioning windows and remembered unlocks, by expiry (server/security/sweeper.ts).
       provision_expiring: {
         map: `function (doc) {
-  if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window') && doc.expires_at) emit(doc.expires_at, doc._rev);
+  if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window'
+    || doc.pvt_type === 'provision_unlock' || doc.pvt_type === 'unknown_mac') && doc.expires_at) emit(doc.expires_at, doc._rev);
 }`,
       },
       // Unknown MACs newest first (the super-admin's list) and by the address they came from (an
@@ -41,10 +42,10 @@ export default {
   if (doc.pvt_type === 'device_seen' && doc.last && doc.account_id) emit(doc.last.ip, doc.account_id);
 }`,
       },
-      // SessionTalk installs per Kazoo device, for max_activations.
+      // SessionTalk installs per Kazoo device, for max_activations; the value is the code each came from.
       sessiontalk_by_device: {
         map: `function (doc) {
-  if (doc.pvt_type === 'sessiontalk_activation') emit([doc.account_id, doc.device_id], null);
+  if (doc.pvt_type === 'sessiontalk_activation') emit([doc.account_id, doc.device_id], doc.code_hash || null);
 }`,
         reduce: '_count',
       },

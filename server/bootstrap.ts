@@ -41,8 +41,9 @@ async function bootstrapOnce(ctx: AppContext, opts: { forceTemplates?: boolean; 
   for (const { db, doc } of designDocs) {
     designResults[`${ctx.names[db]}/${doc._id}`] = await syncDesignDoc(dbFor[db], doc);
   }
-  const catalog = await loadSeed(ctx.catalogDb, seedDocs, !!opts.forceTemplates);
-  const treeChanged = (await refreshTree(ctx.catalogDb)) !== null;
+  // Every template at once: a read (and write) of many documents, with the bulk timeout.
+  const catalog = await loadSeed(ctx.bulk.catalogDb, seedDocs, !!opts.forceTemplates);
+  const treeChanged = (await refreshTree(ctx.bulk.catalogDb)) !== null;
   return { databases, designDocs: designResults, catalog, treeChanged };
 }
 

@@ -14,6 +14,8 @@ export interface AppContext {
   kazooCouch: Couch;
   catalogDb: DocumentScope<any>;
   stateDb: DocumentScope<any>;
+  /** The same databases through the bulk client: for reads of many documents (start-up, management views). */
+  bulk: { catalogDb: DocumentScope<any>; stateDb: DocumentScope<any> };
   log: Logger;
   metrics: Metrics;
   version: string;
@@ -36,11 +38,12 @@ export function createContext(config: Config, couchUrl: string, kazooUrl: string
     },
     failover: () => metrics.couchFailovers.inc({ target }),
   });
-  const couch = connectCouch(couchUrl, config.couchTimeoutMs, observe('provision'));
-  const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs, observe('kazoo'));
+  const couch = connectCouch(couchUrl, config.couchTimeoutMs, observe('provision'), config.couchBulkTimeoutMs);
+  const kazooCouch = kazooUrl === couchUrl ? couch : connectCouch(kazooUrl, config.couchTimeoutMs, observe('kazoo'), config.couchBulkTimeoutMs);
   return {
     config, names, couch, kazooCouch, log, metrics, version: VERSION, now: Date.now,
     catalogDb: couch.server.use(names.catalog),
     stateDb: couch.server.use(names.state),
+    bulk: { catalogDb: couch.bulk.use(names.catalog), stateDb: couch.bulk.use(names.state) },
   };
 }

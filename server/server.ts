@@ -8,7 +8,7 @@ import { createApp } from './app.js';
 import { bootstrap, summarize } from './bootstrap.js';
 import { createContext, type AppContext } from './context.js';
 import type { Logger } from './log.js';
-import { isConnectionError } from './couch/errors.js';
+import { retryStartStep, START_WAIT_MS } from './couch/retry.js';
 import { startServices, type Services } from './services.js';
 
 export interface RunningServer {
@@ -22,24 +22,9 @@ export interface RunningServer {
 }
 
 /** Bootstraps with retries: a CouchDB that is still starting (or briefly down) is waited for, loudly. */
-export async function bootstrapWithRetry(app: AppContext, log: Logger, maxWaitMs = 120_000): Promise<void> {
-  const started = Date.now();
-  let delay = 500;
-  for (;;) {
-    try {
-      const report = await bootstrap(app);
-      for (const line of summarize(report)) log.info(line);
-      return;
-    } catch (err) {
-      const e = err as { statusCode?: number; message: string; name: string };
-      // Only connection problems are retried; a bad seed or a refused login will not get better.
-      const transient = (e.statusCode ?? 0) >= 500 || (!e.statusCode && isConnectionError(err));
-      if (!transient || Date.now() - started > maxWaitMs) throw err;
-      log.warn({ retry_in_ms: delay, couchdb: app.couch.label, err: e.message }, 'CouchDB not reachable; retrying');
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 15_000);
-    }
-  }
+export async function bootstrapWithRetry(app: AppContext, log: Logger, maxWaitMs = START_WAIT_MS): Promise<void> {
+  const report = await retryStartStep('bootstrap', () => bootstrap(app), { log, couchdb: app.couch.label, maxWaitMs });
+  for (const line of summarize(report)) log.info(line);
 }
 
 export async function startServer(config: Config, couchUrl: string, log: Logger,

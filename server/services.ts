@@ -9,6 +9,7 @@ import { SessiontalkStore } from './sessiontalk/store.js';
 import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
 import { StateFeed } from './couch/state-feed.js';
+import { retryStartStep } from './couch/retry.js';
 
 export interface Services {
   app: AppContext;
@@ -25,15 +26,17 @@ export interface Services {
 }
 
 export async function startServices(app: AppContext): Promise<Services> {
+  // Each step waits for a slow or absent CouchDB (loudly) instead of ending the start; each can run again.
+  const step = <T>(name: string, fn: () => Promise<T>) => retryStartStep(name, fn, { log: app.log, couchdb: app.couch.label });
   // Before anything loads state documents: the feed replays every change made while they load.
-  const stateFeed = await StateFeed.open(app);
+  const stateFeed = await step('state feed', () => StateFeed.open(app));
   const catalog = new CatalogCache(app);
-  await catalog.start();
+  await step('catalog', () => catalog.start());
   const kazoo = new KazooDirectory(app);
-  await kazoo.start();
+  await step('kazoo accounts', () => kazoo.start());
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs,
     fullSweepMs: app.config.indexFullSweepMs, dbUpdates: app.config.indexDbUpdates });
-  await macIndex.start(stateFeed);
+  await step('mac index', () => macIndex.start(stateFeed));
   const services: Services = {
     app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
     // Built below: both need the finished services object.

@@ -6,6 +6,8 @@ import { freePort } from '../server/couch/embedded.js';
 export class TcpProxy {
   /** Connections accepted since the last reset. */
   connections = 0;
+  /** Holds each piece of CouchDB's answers this long before passing it on: a CouchDB at its busiest. */
+  slowMs = 0;
   private server: net.Server | null = null;
   private sockets = new Set<net.Socket>();
   private stalled = false;
@@ -34,10 +36,16 @@ export class TcpProxy {
         const upstream = net.connect(Number(this.target.port), this.target.hostname);
         for (const s of [client, upstream]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => {}); }
         client.pipe(upstream);
-        // CouchDB's answers pass unless the proxy is stalled: then they are held, as a CouchDB too busy to answer.
-        upstream.on('data', (d: Buffer) => { if (this.stalled) this.held.push([client, d]); else client.write(d); });
+        // Held while stalled (a CouchDB too busy to answer); otherwise in order, each piece after slowMs (a chain, so pieces never overtake each other).
+        let chain = Promise.resolve();
+        upstream.on('data', (d: Buffer) => {
+          if (this.stalled) { this.held.push([client, d]); return; }
+          const wait = this.slowMs;
+          chain = chain.then(() => (wait ? new Promise((r) => setTimeout(r, wait)) : undefined)).then(() => { if (!client.destroyed) client.write(d); });
+        });
+        upstream.on('end', () => { void chain.then(() => client.end()); });
         client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
+        upstream.on('close', () => { void chain.then(() => client.destroy()); });
       });
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => { this.server = server; resolve(); });

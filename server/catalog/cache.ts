@@ -23,7 +23,7 @@ export class CatalogCache {
 
   async start(): Promise<void> {
     const info = await this.app.catalogDb.info();
-    const all = await this.app.catalogDb.list({ include_docs: true });
+    const all = await this.app.bulk.catalogDb.list({ include_docs: true });
     for (const row of all.rows) if (row.doc) this.apply(row.id, row.doc as Record<string, unknown>, false);
     this.follower = follow(this.app.couch.feed.use(this.app.names.catalog), {
       since: String(info.update_seq), includeDocs: true, log: this.app.log, label: 'catalog',

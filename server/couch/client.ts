@@ -1,5 +1,6 @@
-// nano clients over HTTP. Every request on a phone or API path has a hard timeout; change feeds
-// (long polls) use a second client without one.
+// nano clients over HTTP. Every request on a phone or API path has a hard timeout; reads of many
+// documents at once (start-up preloads, management views) a longer one, so a busy CouchDB slows them
+// rather than failing them; change feeds (long polls) use a client without one.
 import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Agent } from 'undici';
 import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
@@ -10,6 +11,8 @@ export interface Couch {
   /** Display form of the URL(s), credentials removed. */
   label: string;
   server: ServerScope;
+  /** For reads of many documents at once: the bulk timeout instead of the phone path's. */
+  bulk: ServerScope;
   /** For long-polling `_changes` feeds only. */
   feed: ServerScope;
   /** Node up/down state when the URL lists several nodes (empty for one). */
@@ -36,10 +39,12 @@ export interface CouchObserver extends NodeObserver { request(): void; error(): 
  * `url` is one CouchDB URL or several nodes of one cluster (spaces or commas between them): then
  * every request goes to the first node that is up, and fails over to the next (server/couch/cluster.ts).
  */
-export function connectCouch(url: string, timeoutMs: number, observer?: CouchObserver): Couch {
+export function connectCouch(url: string, timeoutMs: number, observer?: CouchObserver, bulkTimeoutMs = 60_000): Couch {
   const agents = () => ({
     quick: new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs },
       keepAliveTimeout: 30_000, connections: 64 }),
+    bulk: new Agent({ headersTimeout: bulkTimeoutMs, bodyTimeout: bulkTimeoutMs, connect: { timeout: timeoutMs },
+      keepAliveTimeout: 30_000, connections: 8 }),
     feed: new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: timeoutMs } }),
   });
   // nano logs each request it sends and each answer; counting those costs nothing on the request path.
@@ -54,8 +59,9 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     return {
       label: redactUrl(url), nodes: () => [],
       server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never)),
+      bulk: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.bulk as never, log } as never)),
       feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never)),
-      close: async () => { await Promise.all([a.quick.close(), a.feed.close()]); },
+      close: async () => { await Promise.all([a.quick.close(), a.bulk.close(), a.feed.close()]); },
     };
   }
   const cluster = new CouchCluster(nodes, agents, { probeTimeoutMs: timeoutMs, observer });
@@ -64,6 +70,7 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     nodes: () => cluster.nodes.map((n) => ({ node: n.label, up: n.up })),
     // nano is configured with the first node; the dispatcher sends each request where it should go.
     server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never)),
+    bulk: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'bulk') as never, log } as never)),
     feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never)),
     close: () => cluster.close(),
   };

@@ -24,11 +24,11 @@ interface CouchNode {
   /** Authorization for this node (nano only knows the first node's credentials). */
   auth: string | null;
   up: boolean;
-  /** `quick` for requests with timeouts, `feed` for long polls; replaced when the node goes down. */
+  /** `quick` for requests with timeouts, `bulk` for large reads (longer ones), `feed` for long polls; replaced when the node goes down. */
   agents: Record<AgentKind, Agent>;
 }
 
-export type AgentKind = 'quick' | 'feed';
+export type AgentKind = 'quick' | 'bulk' | 'feed';
 
 /** Errors that show the request never reached the node: safe to send elsewhere, whatever the method. */
 const NOT_SENT = /ECONNREFUSED|UND_ERR_CONNECT_TIMEOUT|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;

@@ -40,7 +40,7 @@ export class KazooDirectory {
     try {
       const info = await db.info();
       since = String(info.update_seq);
-      const all = await db.list({ include_docs: true });
+      const all = await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true });
       for (const row of all.rows) if (row.doc) this.apply(row.id, row.doc, false);
     } catch (err) {
       // No Kazoo accounts database (yet): start empty and pick it up from the feed when it appears.
@@ -79,6 +79,19 @@ export class KazooDirectory {
 
   /** The account as mirrored in `accounts` (Kazoo keeps it in step with the account database's copy). */
   account(accountId: string): KazooAccount | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  /**
+   * The account, from memory or, when the feed has not brought it yet (created a moment ago in
+   * Kazoo), with one key read of `accounts`, taken in at once. Undefined: no such live account.
+   */
+  async accountReadThrough(accountId: string): Promise<KazooAccount | undefined> {
+    const known = this.accounts.get(accountId);
+    if (known || !isAccountId(accountId)) return known;
+    const doc = await getOrNull<KazooAccount>(this.app.kazooCouch.server.use<KazooAccount>(this.app.names.kazooAccounts), accountId);
+    if (!doc || doc.pvt_deleted) return undefined;
+    this.apply(accountId, doc, true);
     return this.accounts.get(accountId);
   }
 

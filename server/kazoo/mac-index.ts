@@ -90,8 +90,8 @@ export class MacIndex {
 
   /** `feed`: the state database's, started by the caller once every part listens. */
   async start(feed: StateFeed): Promise<void> {
-    for await (const doc of docsByPrefix<MacDoc>(this.app.stateDb, 'mac:')) this.load(doc);
-    for await (const doc of docsByPrefix<SeqDoc>(this.app.stateDb, 'seq:')) this.checkpoints.set(doc.account_id, doc);
+    for await (const doc of docsByPrefix<MacDoc>(this.app.bulk.stateDb, 'mac:')) this.load(doc);
+    for await (const doc of docsByPrefix<SeqDoc>(this.app.bulk.stateDb, 'seq:')) this.checkpoints.set(doc.account_id, doc);
     // Other instances write entries too.
     feed.on(['mac:'], (changes) => {
       for (const c of changes) {

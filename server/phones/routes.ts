@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { clientIp, trustedList } from '../http/client-ip.js';
 import { isConnectionError } from '../couch/errors.js';
+import { settleRefusal } from '../http/refusal-delay.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import type { Services } from '../services.js';
 import { clientCertOf } from '../security/client-cert.js';
@@ -27,16 +28,11 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
   const { guard } = s.security;
 
   /** No refusal is answered sooner than the slowest usual one: timing tells nothing about the reason. */
-  const settle = async (started: number) => {
-    const floor = s.app.config.failureDelayMs;
-    const wait = floor + Math.random() * Math.min(20, floor / 10) - (Date.now() - started);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  };
+  const settle = (started: number) => settleRefusal(started, s.app.config.failureDelayMs);
 
   const fail = async (ctx: Context, started: number, req: Pick<PhoneRequest, 'ip' | 'challenge' | 'authorization' | 'secure'> & { mac: string | null },
     reason: string, opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}) => {
-    const refusal = await guard.refusal(req, reason, opts);
-    await settle(started);
+    const refusal = await guard.refusal(req, reason, { ...opts, settle: () => settle(started) });
     ctx.status = refusal.status;
     for (const [k, v] of Object.entries(refusal.headers)) ctx.set(k, v);
     ctx.set('Cache-Control', 'no-store');
@@ -98,7 +94,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     }
     const phone: PhoneRequest = { ...base, mac, method: ctx.method, uri: ctx.originalUrl, pass, cert: clientCertOf(ctx.req.socket) };
     const found = s.macIndex.lookup(mac);
-    if (await guard.banned(ip, found.kind === 'devices' ? found.accountId : null)) return fail(ctx, started, phone, 'banned', { banned: true });
+    if (await guard.banned(ip, found.kind === 'devices' ? found.accountId : null, !!authorization)) return fail(ctx, started, phone, 'banned', { banned: true });
     // The MAC a phone puts in its User-Agent must be the one it asks for; so must its certificate's.
     const uaMac = uaMatch?.groups?.mac ? normalizeMac(uaMatch.groups.mac) : null;
     if (uaMac && uaMac !== mac) return fail(ctx, started, phone, 'ua_mac_mismatch');
@@ -107,7 +103,9 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     if (!served.ok) {
       if (served.status === 503) { ctx.status = 503; ctx.body = 'Service Unavailable\n'; return; }
       if (served.reason === 'unknown_mac') s.sightings.record(mac, null, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 404 });
-      return fail(ctx, started, phone, served.reason);
+      // A known phone asking for a file its model does not have (vendor firmware tries several names)
+      // is no probe: counting it would ban an office of such phones.
+      return fail(ctx, started, phone, served.reason, { count: !served.reason.startsWith('unsupported_file') });
     }
     let verdict;
     try {

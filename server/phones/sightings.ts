@@ -1,8 +1,10 @@
 // When each MAC last fetched which file, from where, with what User-Agent — for the admin screens and
 // for adopting unknown MACs. Kept off the phone's path: at most one write per MAC per minute, and the
 // writes of a second go to CouchDB together in one _bulk_docs (a boot storm must not become a write storm).
+// Unknown MACs are bounded in number and expire (unknown-budget.ts): strangers make them up at will.
 import type { AppContext } from '../context.js';
 import { getOrNull } from '../couch/client.js';
+import { UNKNOWN_TTL_MS, UnknownBudget } from './unknown-budget.js';
 
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number }
 const THROTTLE_MS = 60_000;
@@ -17,13 +19,18 @@ export class Sightings {
   private queue = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
-  constructor(private app: AppContext) {}
+  private budget: UnknownBudget;
+  constructor(private app: AppContext) {
+    this.budget = new UnknownBudget(app);
+  }
 
   /** Known device (accountId set) or unknown MAC (accountId null). Never awaited on the phone's path. */
   record(mac: string, accountId: string | null, s: Sighting): void {
     const id = accountId ? `seen:${mac}` : `unknown:${mac}`;
     const now = this.app.now();
     if (now - (this.lastWrite.get(id) || 0) < THROTTLE_MS) { this.held.set(id, (this.held.get(id) || 0) + 1); return; }
+    // A full list takes no new MAC; one this instance wrote lately is still stored and is updated.
+    if (!accountId && this.budget.full() && !this.lastWrite.has(id)) return;
     this.lastWrite.set(id, now);
     if (this.lastWrite.size > 200_000) { this.lastWrite.clear(); this.held.clear(); }
     const count = 1 + (this.held.get(id) || 0) + (this.queue.get(id)?.count || 0);
@@ -49,14 +56,22 @@ export class Sightings {
 
   private async write(batch: Map<string, Pending>): Promise<void> {
     const db = this.app.stateDb;
-    const ids = [...batch.keys()];
-    const current = await db.fetch({ keys: ids });
-    const docs = ids.map((id, i) => {
-      const cur = (current.rows[i] as { doc?: any }).doc;
+    await this.budget.recount();
+    const all = [...batch.keys()];
+    const current = await db.fetch({ keys: all });
+    const curOf = new Map(all.map((id, i) => [id, (current.rows[i] as { doc?: any }).doc]));
+    const fresh = all.filter((id) => !batch.get(id)!.accountId && !curOf.get(id));
+    const dropped = new Set(fresh.slice(this.budget.take(fresh.length)));
+    for (const id of dropped) this.lastWrite.delete(id);
+    const ids = all.filter((id) => !dropped.has(id));
+    const docs = ids.map((id) => {
+      const cur = curOf.get(id);
       const p = batch.get(id)!;
       return { _id: id, ...(cur ? { _rev: cur._rev } : {}), pvt_type: p.accountId ? 'device_seen' : 'unknown_mac', mac: p.mac,
-        ...(p.accountId ? { account_id: p.accountId } : {}), last: p.last, count: (cur?.count || 0) + p.count, first_at: cur?.first_at || p.last.at };
+        ...(p.accountId ? { account_id: p.accountId } : { expires_at: p.last.at + UNKNOWN_TTL_MS }), last: p.last,
+        count: (cur?.count || 0) + p.count, first_at: cur?.first_at || p.last.at };
     });
+    if (!docs.length) return;
     const res = await db.bulk({ docs });
     // Another instance wrote the same MAC meanwhile: try again with its revision next time.
     res.forEach((r, i) => { if (r.error === 'conflict' && !this.queue.has(ids[i])) this.queue.set(ids[i], batch.get(ids[i])!); });
@@ -79,6 +94,6 @@ export const docsOf = (res: { rows: unknown[] }) => (res.rows as Array<{ doc?: a
 
 /** MACs that asked for files and are on no Kazoo device (never auto-created), most recent first. */
 export async function unknownMacs(app: AppContext, limit = 1000): Promise<UnknownMac[]> {
-  const res = await app.stateDb.view('state', 'unknown_by_time', { descending: true, include_docs: true, limit });
+  const res = await app.bulk.stateDb.view('state', 'unknown_by_time', { descending: true, include_docs: true, limit });
   return docsOf(res).map(unknownOf);
 }

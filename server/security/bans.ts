@@ -9,23 +9,28 @@ import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
 
 const WINDOW_MS = 60_000;
 /**
- * A challenge (401) answered with good credentials is part of a normal Digest exchange, not a probe.
- * It counts only if no good answer came within this grace: phones behind one NAT that boot together
- * must not ban their office.
+ * How long a phone may take to answer a Digest challenge. When an IP reaches the limit while some
+ * of its challenges are that young, the ban waits this long (or until they are answered): phones
+ * behind one NAT booting together answer theirs, a prober does not.
  */
-export const CHALLENGE_GRACE_MS = 30_000;
+export const ANSWER_MS = 2000;
 
 export interface BanDoc {
   _id: string; _rev?: string; pvt_type: 'provision_ban'; ip: string; at: number; expires_at: number;
   failures: number; lifted_for: string[];
 }
 
-interface IpState { failures: number[]; pending: Map<string, number> }
+/** One counted refusal; `nonce` when it was a Digest challenge, which a good answer takes back. */
+interface Failure { at: number; nonce?: string }
+interface IpState { failures: Failure[] }
+/** An IP at its limit with challenges still unanswered: the verdict waits for them (see ANSWER_MS). */
+interface Hold { done: Promise<void>; release: () => void }
 
 export const banId = (ip: string) => `ban:${ip}`;
 
 export class Bans {
   private counters = new Map<string, IpState>();
+  private holds = new Map<string, Hold>();
   private cache: TtlCache<BanDoc | null>;
 
   constructor(private app: AppContext) {
@@ -40,8 +45,13 @@ export class Bans {
     return doc && doc.expires_at > this.app.now() ? doc : null;
   }
 
-  /** Banned for a request for a phone of this account (null: unknown or several accounts)? */
-  async blocks(ip: string, accountId: string | null): Promise<boolean> {
+  /**
+   * Banned for a request for a phone of this account (null: unknown or several accounts)? While the
+   * IP's verdict is pending, a request waits for it, unless it answers a challenge (`answering`):
+   * an answer is what can clear the IP, and it is refused anyway unless its credentials are good.
+   */
+  async blocks(ip: string, accountId: string | null, answering = false): Promise<boolean> {
+    if (!answering) await this.settled(ip);
     const ban = await this.current(ip);
     return !!ban && !(accountId && ban.lifted_for.includes(accountId));
   }
@@ -50,35 +60,62 @@ export class Bans {
     let st = this.counters.get(ip);
     if (!st) {
       if (this.counters.size > 100_000) this.counters.clear();
-      this.counters.set(ip, (st = { failures: [], pending: new Map() }));
+      this.counters.set(ip, (st = { failures: [] }));
     }
     return st;
   }
 
   /**
-   * Counts one refused request. `nonce`: it was answered with a Digest challenge, which a phone with
-   * good credentials answers at once; such a refusal counts only after CHALLENGE_GRACE_MS unanswered.
+   * Counts one refused request, whatever it was answered with. `nonce`: it was a Digest
+   * challenge; a phone with good credentials answers it within moments and so takes it back
+   * (answered()). An unanswered challenge is a guess like any other: holding challenges back until
+   * they were known to stay unanswered let a phone's User-Agent guess 200 times faster.
    */
   async failed(ip: string, nonce?: string): Promise<void> {
+    // A challenge waits for a pending verdict before it counts: so at most `limit` of them are out
+    // unanswered at once, and a burst of phones is let through a round at a time instead of banned.
+    if (nonce) await this.settled(ip);
     const st = this.state(ip);
     const now = this.app.now();
-    if (nonce) st.pending.set(nonce, now);
-    else st.failures.push(now);
+    st.failures.push(nonce ? { at: now, nonce } : { at: now });
     await this.enforce(ip, st, now);
   }
 
   /** A good Digest answer: the challenge before it was no probe. */
   answered(ip: string, nonce: string): void {
-    this.counters.get(ip)?.pending.delete(nonce);
+    const st = this.counters.get(ip);
+    if (!st) return;
+    st.failures = st.failures.filter((f) => f.nonce !== nonce);
+    if (st.failures.length < this.limit) this.holds.get(ip)?.release();
+  }
+
+  /** Until the IP's pending verdict, if any, is reached. */
+  private async settled(ip: string): Promise<void> {
+    for (let hold = this.holds.get(ip); hold; hold = this.holds.get(ip)) await hold.done;
   }
 
   private async enforce(ip: string, st: IpState, now: number): Promise<void> {
-    for (const [nonce, at] of st.pending) if (now - at >= CHALLENGE_GRACE_MS) { st.pending.delete(nonce); st.failures.push(at); }
-    st.failures = st.failures.filter((t) => now - t < WINDOW_MS);
-    if (st.failures.length < this.limit) return;
+    st.failures = st.failures.filter((f) => now - f.at < WINDOW_MS);
+    if (st.failures.length < this.limit || this.holds.has(ip)) return;
+    if (st.failures.some((f) => f.nonce && now - f.at < ANSWER_MS)) {
+      // The verdict is on these failures only: challenges let in after the hold are the next round's.
+      const these = new Set(st.failures);
+      // Created before any await, so requests arriving meanwhile see it.
+      await this.hold(ip);
+      if (st.failures.filter((f) => these.has(f)).length < this.limit) return;
+    }
     if (await this.current(ip).catch(() => null)) return;
     await this.ban(ip, st.failures.length);
     st.failures = [];
+  }
+
+  private hold(ip: string): Promise<void> {
+    let release = () => {};
+    const done = new Promise<void>((r) => { release = r; });
+    const timer = setTimeout(release, ANSWER_MS);
+    const hold = { done, release };
+    this.holds.set(ip, hold);
+    return done.then(() => { clearTimeout(timer); if (this.holds.get(ip) === hold) this.holds.delete(ip); });
   }
 
   private async ban(ip: string, failures: number): Promise<void> {

@@ -50,9 +50,9 @@ export class PhoneGuard {
   constructor(private s: Services, private p: SecurityParts) {}
 
   /** Step 0, before any work: a banned IP gets nothing (unless its ban was lifted for this account or a window is open). */
-  async banned(ip: string, accountId: string | null): Promise<boolean> {
+  async banned(ip: string, accountId: string | null, answering = false): Promise<boolean> {
     // CouchDB unreachable and this IP not seen lately: bans made here are still in memory.
-    const blocked = await this.p.bans.blocks(ip, accountId).catch(() => false);
+    const blocked = await this.p.bans.blocks(ip, accountId, answering).catch(() => false);
     if (!blocked) return false;
     return !(accountId && (await this.p.locks.windowOpen(accountId, ip).catch(() => false)));
   }
@@ -126,7 +126,7 @@ export class PhoneGuard {
     const windowOpen = async () => (window ??= await this.p.locks.windowOpen(accountId, req.ip));
     let pin = false;
     if (!lock) {
-      if (!settings.allow_first_contact && !deviceAuth && !(await windowOpen())) return deny('first_contact_closed');
+      if (!deviceAuth && !(await this.firstContactOpen(accountId, req.mac, settings)) && !(await windowOpen())) return deny('first_contact_closed');
       pin = true;
     } else {
       const moved = lock.ip !== req.ip;
@@ -144,6 +144,17 @@ export class PhoneGuard {
     return { ok: true, commit: () => this.commit(req, accountId, pin ? lock : undefined, retire) };
   }
 
+  /** Whether a device that never fetched may do so now without credentials (a window aside). */
+  private async firstContactOpen(accountId: string, mac: string, settings: SecuritySettings): Promise<boolean> {
+    if (!settings.allow_first_contact) return false;
+    const within = settings.first_contact_within_minutes;
+    if (!within) return true;
+    const found = this.s.macIndex.lookup(mac);
+    const created = found.kind === 'devices' ? Math.max(...found.entries.map((e) => createdMs(e.created))) : 0;
+    const since = Math.max(created, await this.p.locks.unlockedAt(accountId, mac));
+    return this.s.app.now() - since < within * 60_000;
+  }
+
   /** After the checks passed: pin a first contact (false: someone else pinned it first, elsewhere). */
   private async commit(req: PhoneRequest, accountId: string, repin: LockDoc | null | undefined, retire: boolean): Promise<boolean> {
     if (retire) void this.p.credentials.retirePrevious(accountId, req.mac).catch(() => {});
@@ -153,24 +164,41 @@ export class PhoneGuard {
 
   /**
    * What a refused request gets, and its bookkeeping: one fail2ban line, one count towards the IP's
-   * probe limit (a bare request answered with a challenge counts only if not answered; see bans.ts).
+   * probe limit (a bare request answered with a challenge is taken back by a good answer; see
+   * bans.ts). `settle`: the refusal delay, run here so that a challenge is counted when it is sent,
+   * not before the delay: a phone answers within a round trip, and phones behind one NAT booting
+   * together then hold few unanswered challenges at a time. Anything else counts before the delay.
    */
   async refusal(req: { ip: string; mac: string | null; challenge: boolean; authorization?: string; secure?: boolean }, reason: string,
-    opts: { stale?: boolean; banned?: boolean; count?: boolean } = {}): Promise<Refusal> {
+    opts: { stale?: boolean; banned?: boolean; count?: boolean; settle?: () => Promise<void> } = {}): Promise<Refusal> {
     this.s.app.log.warn({ ip: req.ip, mac: req.mac || undefined, reason },
       `provision-auth-failure ip=${req.ip} mac=${req.mac || '-'} reason=${reason.split(' ')[0]}`);
     const challenge = req.challenge && !!req.mac;
-    const nonce = challenge ? await this.p.nonces.issue(req.ip, !opts.banned) : undefined;
-    if (req.mac && opts.count !== false && !opts.banned) {
-      await this.p.bans.failed(req.ip, challenge && !req.authorization ? nonce : undefined).catch((err) =>
-        this.s.app.log.error({ err: (err as Error).message }, 'probe counting failed'));
-    }
+    const nonce = challenge ? await this.p.nonces.issue(req.ip) : undefined;
+    const counts = !!req.mac && opts.count !== false && !opts.banned;
+    const held = challenge && !req.authorization ? nonce : undefined;
+    const count = () => this.p.bans.failed(req.ip, held).catch((err) =>
+      this.s.app.log.error({ err: (err as Error).message }, 'probe counting failed'));
+    if (counts && !held) await count();
+    await opts.settle?.();
+    if (counts && held) await count();
     if (!challenge) return { status: 404, headers: {} };
     const offers = challengeHeaders(this.p.credentials.realm, nonce!, this.p.nonces.opaque, !!opts.stale);
     // Basic is offered only where it is allowed: over TLS.
     if (req.secure) offers.push(`Basic realm="${this.p.credentials.realm}", charset="UTF-8"`);
     return { status: 401, headers: { 'WWW-Authenticate': offers } };
   }
+}
+
+/**
+ * A MAC index entry's creation time in Unix ms. Kazoo stamps `pvt_created` in Gregorian seconds
+ * (seconds since year 0); an entry known only from Kazoo's push carries the push time in Unix ms,
+ * a number a thousand times larger than any Gregorian second of our era. 0: unknown, long ago.
+ */
+const GREGORIAN_UNIX_EPOCH = 62_167_219_200;
+export function createdMs(created: number): number {
+  if (created > 1e12) return created;
+  return created > GREGORIAN_UNIX_EPOCH ? (created - GREGORIAN_UNIX_EPOCH) * 1000 : 0;
 }
 
 function passwordsOf(c: DeviceCredentials): string[] {

@@ -4,9 +4,12 @@
 //   unlocks it (the next good fetch pins again) or opens a window for the phone's new IP.
 // - A window (doc `window:<accountId>:<ip>`, 1–168 h) lets phones of the account fetch from that IP
 //   as if it were their first contact: a moved phone re-pins there, a reset phone gets new files.
+// - An unlock is remembered (doc `unlock:<accountId>:<mac>`, a week) for the account option that
+//   accepts a first contact only shortly after the device was created or unlocked.
 import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
 import { getOrNull, putOver, removeCurrent, statusOf } from '../couch/client.js';
+import { FIRST_CONTACT_MAX_MINUTES } from './settings.js';
 import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
 
 export interface LockDoc {
@@ -23,6 +26,9 @@ export interface WindowDoc { _id: string; _rev?: string; pvt_type: 'provision_wi
 
 export const lockId = (accountId: string, mac: string) => `lock:${accountId}:${mac}`;
 export const windowId = (accountId: string, ip: string) => `window:${accountId}:${ip}`;
+export const unlockId = (accountId: string, mac: string) => `unlock:${accountId}:${mac}`;
+
+interface UnlockDoc { _id: string; _rev?: string; pvt_type: 'provision_unlock'; account_id: string; mac: string; at: number; expires_at: number }
 
 /** An IP as we key it: v4-mapped v6 as plain v4, v6 lowercase; null when not an IP. */
 export function normalizeIp(input: string): string | null {
@@ -72,10 +78,18 @@ export class Locks {
 
   /** Removes the lock; the device's next good fetch is a first contact again. */
   async unlock(accountId: string, mac: string): Promise<boolean> {
+    const now = this.app.now();
+    await putOver<UnlockDoc>(this.app.stateDb, { _id: unlockId(accountId, mac), pvt_type: 'provision_unlock', account_id: accountId, mac,
+      at: now, expires_at: now + FIRST_CONTACT_MAX_MINUTES * 60_000 });
     this.cache.drop(lockId(accountId, mac));
     const removed = await removeCurrent(this.app.stateDb, lockId(accountId, mac));
     this.cache.drop(lockId(accountId, mac));
     return removed;
+  }
+
+  /** When the device was last unlocked (0: not within the last week). */
+  async unlockedAt(accountId: string, mac: string): Promise<number> {
+    return (await getOrNull<UnlockDoc>(this.app.stateDb, unlockId(accountId, mac)))?.at ?? 0;
   }
 
   async windowOpen(accountId: string, ip: string): Promise<boolean> {

@@ -14,6 +14,11 @@ export interface SecuritySettings {
   allow_first_contact: boolean;
   /** Minutes after the first contact during which the phone may still fetch without credentials. */
   first_contact_grace_minutes: number;
+  /**
+   * A first contact is accepted only this many minutes after the device was created in Kazoo (its
+   * `pvt_created`) or last unlocked; null: at any time. Closes first contact for phones long set up.
+   */
+  first_contact_within_minutes: number | null;
   /** Source ranges allowed to fetch this account's files; empty: any. */
   cidrs: string[];
   /**
@@ -26,9 +31,12 @@ export interface SecuritySettings {
 }
 
 export const DEFAULT_SETTINGS: SecuritySettings = {
-  first_contact_lock: true, allow_first_contact: true, first_contact_grace_minutes: 15, cidrs: [],
+  first_contact_lock: true, allow_first_contact: true, first_contact_grace_minutes: 15, first_contact_within_minutes: null, cidrs: [],
   require_credentials: null, require_client_cert: false,
 };
+
+/** A week: the longest a device may wait for its first contact (and how long an unlock is remembered). */
+export const FIRST_CONTACT_MAX_MINUTES = 10080;
 
 const schema = {
   type: 'object', additionalProperties: false,
@@ -36,6 +44,7 @@ const schema = {
     first_contact_lock: { type: 'boolean' },
     allow_first_contact: { type: 'boolean' },
     first_contact_grace_minutes: { type: 'integer', minimum: 0, maximum: 1440 },
+    first_contact_within_minutes: { type: ['integer', 'null'], minimum: 1, maximum: FIRST_CONTACT_MAX_MINUTES },
     cidrs: { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 50, pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' } },
     require_credentials: { type: ['boolean', 'null'] },
     require_client_cert: { type: 'boolean' },
@@ -46,6 +55,7 @@ const validate = new Ajv({ allErrors: false }).compile(schema);
 const HINTS: Record<string, string> = {
   first_contact_lock: 'true or false', allow_first_contact: 'true or false', require_client_cert: 'true or false',
   first_contact_grace_minutes: 'an integer number of minutes from 0 to 1440',
+  first_contact_within_minutes: `null (any time) or an integer number of minutes from 1 to ${FIRST_CONTACT_MAX_MINUTES}`,
   cidrs: 'a list of at most 200 IPs or CIDRs such as "192.0.2.0/24" or "2001:db8::/32"',
   require_credentials: 'true, false or null (null: required unless the account has a urlpass)',
 };

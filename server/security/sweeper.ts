@@ -1,5 +1,6 @@
-// Removes expired nonces, bans and windows (view state/provision_expiring, keyed by expiry), once a
-// minute, so the state database does not grow with every Digest challenge ever sent.
+// Removes expired bans, windows, remembered unlocks and unknown-MAC sightings (view
+// state/provision_expiring, keyed by expiry), once a minute, so the state database does not keep what
+// strangers left in it (and the nonce documents of versions before nonces were signed).
 import type { AppContext } from '../context.js';
 
 const EVERY_MS = 60_000;

@@ -75,7 +75,7 @@ export class TtlCache<T> {
     const timer = setTimeout(done, PRIME_WAIT_MS);
     timer.unref?.();
     try {
-      for await (const doc of docsByPrefix<D>(this.app.stateDb, prefix)) {
+      for await (const doc of docsByPrefix<D>(this.app.bulk.stateDb, prefix)) {
         if (this.entries.size >= MAX_ENTRIES * 0.8) return added;
         const key = keyOf(doc);
         if (this.entries.has(key)) continue;

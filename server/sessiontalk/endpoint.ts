@@ -3,6 +3,7 @@
 import type { Services } from '../services.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { looksLikeCode } from './codes.js';
+import { settleRefusal } from '../http/refusal-delay.js';
 import { activationId, codeHashOf, deviceHashOf, shortId } from './ids.js';
 import { accountsChanged, buildAccounts, MSG, parseRequest, planActivation, planReprovision, reply, serveReply,
   type Plan, type ProvisionRequest } from './provision.js';
@@ -13,11 +14,19 @@ import type { ActivationDoc, CodeDoc, ProvisionReply, SessiontalkSettings } from
 /** last_seen is written at most this often per install: each foreground must not be a CouchDB write. */
 export const LAST_SEEN_THROTTLE_MS = 15 * 60 * 1000;
 const MAX_ATTEMPTS = 4;
+const MAX_BOUND_TICKS = 10_000;
 const FAILURES = new Set<string>([MSG.badRequest, MSG.invalidKey, MSG.invalidDevice, MSG.expired]);
 
 export class ProvisionEndpoint {
   private perUser: Buckets;
   private perSource: Buckets;
+  /**
+   * A counter ticked by every request's arrival and every bind on this instance, and the tick of each
+   * code's last bind: a bind after a request arrived means the code was taken while it was on its way.
+   * Only the last binds matter (requests last seconds), so the map is kept short.
+   */
+  private tick = 0;
+  private boundTick = new Map<string, number>();
 
   constructor(private s: Services, private store: SessiontalkStore, limits: ProvisionLimits = DEFAULT_LIMITS) {
     this.perUser = new Buckets(limits.perUser, () => s.app.now());
@@ -27,16 +36,27 @@ export class ProvisionEndpoint {
   private get now() { return this.s.app.now(); }
 
   async handle(query: Record<string, string | string[] | undefined>, source: string): Promise<ProvisionReply & { retryAfter?: number }> {
+    const started = Date.now();
+    const result = await this.decide(query, source, ++this.tick);
+    // Every refusal, whatever the realm or reason, takes at least the floor (FAILURE_DELAY_MS).
+    if (!('sipaccounts' in result.body) && result.status !== 503) await settleRefusal(started, this.s.app.config.failureDelayMs);
+    return result;
+  }
+
+  private async decide(query: Record<string, string | string[] | undefined>, source: string, arrived: number):
+    Promise<ProvisionReply & { retryAfter?: number }> {
     if (!this.perSource.has(source)) return { ...reply(false, MSG.tooMany, 429), retryAfter: this.perSource.retryAfter(source) };
     const req = parseRequest(query);
     if (!req) {
       this.perSource.take(source);
       return reply(true, MSG.badRequest, 400);
     }
-    const userKey = `${req.realm}\n${req.username.toLowerCase()}`;
+    // Keyed on what is checked (the realm's code), never on the name before the @, which nothing
+    // checks: a stranger cannot spend a real app's budget, nor escape the limit by varying the name.
+    const userKey = `${req.realm}\n${codeHashOf(req.code)}`;
     // update:false: a throttled app keeps the accounts it has.
     if (!this.perUser.take(userKey)) return { ...reply(false, MSG.tooMany, 429), retryAfter: this.perUser.retryAfter(userKey) };
-    const result = await this.answer(req);
+    const result = await this.answer(req, arrived);
     if (FAILURES.has(result.body.errmsg)) {
       this.perSource.take(source);
       // Realm and source only: fail2ban can act on this line, and it carries no secret.
@@ -45,13 +65,13 @@ export class ProvisionEndpoint {
     return result;
   }
 
-  private async answer(req: ProvisionRequest): Promise<ProvisionReply> {
+  private async answer(req: ProvisionRequest, arrived: number): Promise<ProvisionReply> {
     const accountId = req.realm ? this.s.kazoo.accountIdByRealm(req.realm) : undefined;
     // Unknown realm, other tenant, malformed code: one answer, no lookup that could tell them apart.
     if (!accountId || !looksLikeCode(req.code)) return reply(true, req.reprovision ? MSG.invalidDevice : MSG.invalidKey);
     const codeHash = codeHashOf(req.code);
     const deviceHash = deviceHashOf(accountId, req.deviceId);
-    return req.reprovision ? this.reprovision(accountId, codeHash, deviceHash) : this.activate(accountId, codeHash, deviceHash);
+    return req.reprovision ? this.reprovision(accountId, codeHash, deviceHash) : this.activate(accountId, codeHash, deviceHash, arrived);
   }
 
   /** Rows 11-14, from memory when nothing changed. */
@@ -91,16 +111,23 @@ export class ProvisionEndpoint {
     return (this.s.kazoo.account(accountId)?.realm || '').toLowerCase();
   }
 
-  /** Rows 2-10 and 15, on the latest revisions; a lost revision race starts over. */
-  private async activate(accountId: string, codeHash: string, deviceHash: string): Promise<ProvisionReply> {
+  /**
+   * Rows 2-10 and 15, on the latest revisions; a lost revision race starts over. `arrived`: the
+   * request's tick. A code is moved only from an install that held it before the request came in:
+   * of installs scanning one code at once, exactly one gets it, the others "Code Already Used".
+   */
+  private async activate(accountId: string, codeHash: string, deviceHash: string, arrived: number): Promise<ProvisionReply> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const st = await this.store.activationState(accountId, codeHash, deviceHash);
       const targetExists = st.code ? !!(await this.s.kazoo.device(accountId, st.code.device_id)) : false;
       const plan = planActivation({ ...st, now: this.now, targetExists });
       if (plan.kind === 'refuse') return reply(true, plan.errmsg);
+      if (plan.kind === 'bind' && plan.takeFrom && (this.boundTick.get(codeHash) ?? 0) > arrived) return reply(true, MSG.alreadyUsed);
       if (plan.kind === 'serve') return this.serve(accountId, plan.binding, st.settings, MSG.reactivated);
       const result = await this.bind(accountId, deviceHash, st.code!, st.settings, plan);
-      if (result !== 'retry') return result;
+      if (result === 'retry') continue;
+      if ('sipaccounts' in result.body) this.bound(codeHash);
+      return result;
     }
     return reply(false, MSG.unavailable, 503);
   }
@@ -112,7 +139,7 @@ export class ProvisionEndpoint {
     const others = plan.takeFrom && plan.takeFrom._id !== id ? [plan.takeFrom] : [];
     const limit = plan.move ? 0 : settings.max_activations;
     if (limit > 0) {
-      const count = await this.store.countActivations(accountId, code.device_id, [id, ...others.map((o) => o._id)]);
+      const count = await this.store.countActivations(accountId, code.device_id, [id, ...others.map((o) => o._id)], code.code_hash);
       if (count >= limit) {
         // Rows 5/6/8: the previous activations go first, as the table orders it; the limit then refuses.
         for (const old of [plan.replace, ...others]) if (old) await this.deactivate(accountId, old, 'replaced');
@@ -144,7 +171,8 @@ export class ProvisionEndpoint {
     if (plan.replace) await this.store.audit(accountId, 'replaced', { activation_id: shortId(id), code_id: code.code_hash,
       previous_code_id: plan.replace.code_hash });
     for (const old of others) await this.deactivate(accountId, old, plan.move ? 'moved' : 'replaced', shortId(id));
-    if (limit > 0 && await this.store.countActivations(accountId, code.device_id) > limit) {
+    // Our own activation holds the code (claimed above): the others of this code are losers on their way out.
+    if (limit > 0 && await this.store.countActivations(accountId, code.device_id, [], code.code_hash) + 1 > limit) {
       // A parallel activation of another code for the same device got in as well: back out.
       await this.store.remove({ _id: id, _rev: created.rev });
       await this.store.audit(accountId, 'over_limit', { activation_id: shortId(id), device_id: code.device_id });
@@ -153,6 +181,12 @@ export class ProvisionEndpoint {
     if (!plan.move) await this.store.audit(accountId, 'activated', { activation_id: shortId(id), code_id: code.code_hash, device_id: code.device_id });
     this.s.app.metrics.activations.inc({ kind: plan.move ? 'moved' : 'new' });
     return serveReply(enabled, accounts, update, MSG.valid);
+  }
+
+  private bound(codeHash: string): void {
+    this.boundTick.delete(codeHash);
+    this.boundTick.set(codeHash, ++this.tick);
+    if (this.boundTick.size > MAX_BOUND_TICKS) this.boundTick.delete(this.boundTick.keys().next().value!);
   }
 
   private async deactivate(accountId: string, old: ActivationDoc, why: string, by?: string): Promise<void> {

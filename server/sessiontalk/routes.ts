@@ -53,7 +53,8 @@ function managementRouter(s: Services, auth: Middleware, m: SessiontalkManager):
   router.use(auth);
   router.use(async (ctx, next) => {
     const { accountId } = ctx.params;
-    if (!isAccountId(accountId) || !s.kazoo.account(accountId)) throw notFound(`no account ${accountId}`);
+    // An account created a moment ago in Kazoo may not have reached our copy yet: read it through.
+    if (!isAccountId(accountId) || !(await s.kazoo.accountReadThrough(accountId))) throw notFound(`no account ${accountId}`);
     await next();
   });
   const data = (ctx: Context) => ((ctx.request as { body?: { data?: unknown } }).body?.data ?? {}) as Record<string, unknown>;

@@ -93,10 +93,13 @@ export class SessiontalkStore {
     return res.rows.map((r) => r.doc as T).filter(Boolean);
   }
 
-  /** Activations counted against max_activations of one Kazoo device, except the given ids. */
-  async countActivations(accountId: string, deviceId: string, except: string[] = []): Promise<number> {
+  /**
+   * Activations counted against max_activations of one Kazoo device, except the given ids, and
+   * except other installs' activations of `codeHash` (racing for that code: its claim decides which one stays).
+   */
+  async countActivations(accountId: string, deviceId: string, except: string[] = [], codeHash?: string): Promise<number> {
     const res = await this.db.view('state', 'sessiontalk_by_device', { key: [accountId, deviceId], reduce: false });
-    return res.rows.filter((r) => !except.includes(r.id)).length;
+    return res.rows.filter((r) => !except.includes(r.id) && !(codeHash && r.value === codeHash)).length;
   }
 
   // ---- writes (all through here, so the cache sees them at once) ----
