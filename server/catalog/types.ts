@@ -32,8 +32,13 @@ export interface TemplateDoc {
   usr_keys?: Record<string, string | number> | null;
   settings?: Record<string, unknown>;
   cfg_account_by_line?: Record<string, Section>;
+  sources?: string[];
+  unconfirmed?: Unconfirmed[];
   [section: string]: unknown;
 }
+
+/** A fact no vendor document settled, and why (shown in the README's brand table). */
+export interface Unconfirmed { fact: string; reason: string }
 
 export type KeyTypeSpec = string | { code: string; value?: string; label?: string };
 
@@ -50,6 +55,8 @@ export interface ProfileDoc {
   languages?: Record<string, string | number>;
   tones?: Record<string, string | number>;
   timezone_names?: Record<string, string | number>;
+  sources?: string[];
+  unconfirmed?: Unconfirmed[];
 }
 
 /** Capabilities of a template, derived from the original's usr_keys where the document predates them. */
