@@ -47,6 +47,8 @@ export const templateSchema = {
         max_expansion_modules: { type: 'integer', minimum: 0, maximum: 16 },
         expansion_keys: count,
         expansion_module_name: { type: 'string' },
+        // The phone has one SIP transport for all its lines (Mitel/Aastra "sip transport protocol").
+        shared_transport: { type: 'boolean' },
       },
       required: ['lines'],
     },

@@ -9,6 +9,7 @@ export interface Capabilities {
   max_expansion_modules: number;
   expansion_keys: number;
   expansion_module_name?: string;
+  shared_transport?: boolean;
 }
 
 export interface FileSpec { name: string; scope: 'common' | 'device'; sections: SectionName[]; content_type?: string }
@@ -75,5 +76,6 @@ export function capabilitiesOf(t: TemplateDoc): Capabilities {
     max_expansion_modules: c.max_expansion_modules ?? legacyModules,
     expansion_keys: c.expansion_keys ?? (legacyModules ? Math.round(legacyModuleKeys / Math.max(legacyModules, 1)) || legacyModuleKeys : 0),
     expansion_module_name: c.expansion_module_name,
+    shared_transport: c.shared_transport,
   };
 }

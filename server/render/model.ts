@@ -149,6 +149,10 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
       srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id,
     };
   });
+  const transports = [...new Set(lines.map((l) => l.transport))];
+  if (caps.shared_transport && transports.length > 1) {
+    problems.push(`the lines ask for ${transports.join(' and ')}, but this phone has one SIP transport for all lines; it uses line 1's (${transports[0]})`);
+  }
   const keys = placeKeys({
     comboKeys: mergedKeys(devices, 'combo_keys'), featureKeys: mergedKeys(devices, 'feature_keys'),
     caps: { ...caps, keys_per_page: (template.capabilities as any)?.keys_per_page }, profile, users: data.users,

@@ -6,6 +6,7 @@ export interface DstEdge {
   month: number;   // 1–12
   week: number;    // 1–4, or 5 = the last such weekday of the month
   weekday: number; // 0 = Sunday … 6 = Saturday
+  weekday1: number; // the same counted 1 = Sunday … 7 = Saturday, as several vendors write it
   hour: number;    // local wall-clock time in force just before the change (the POSIX convention)
   minute: number;
   time: string;    // "02:00"
@@ -74,7 +75,7 @@ function edgeOf(tr: Transition): DstEdge & { day: number } {
   const hour = local.getUTCHours();
   const minute = local.getUTCMinutes();
   return {
-    month, day, weekday: local.getUTCDay(), hour, minute,
+    month, day, weekday: local.getUTCDay(), weekday1: local.getUTCDay() + 1, hour, minute,
     week: day + 7 > daysInMonth ? 5 : Math.ceil(day / 7),
     time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`,
   };
@@ -85,7 +86,7 @@ function agreedEdge(a: DstEdge & { day: number }, b: DstEdge & { day: number }):
   if (a.month !== b.month || a.weekday !== b.weekday || a.time !== b.time) return null;
   const week = a.week === b.week ? a.week : Math.ceil(a.day / 7) === Math.ceil(b.day / 7) ? Math.ceil(a.day / 7) : 0;
   if (!week) return null;
-  return { month: a.month, week, weekday: a.weekday, hour: a.hour, minute: a.minute, time: a.time };
+  return { month: a.month, week, weekday: a.weekday, weekday1: a.weekday1, hour: a.hour, minute: a.minute, time: a.time };
 }
 
 function hhmm(minutes: number, sign = true): string {
