@@ -11,7 +11,11 @@ export interface Capabilities {
   expansion_module_name?: string;
 }
 
-export interface FileSpec { name: string; scope: 'common' | 'device'; sections: SectionName[]; content_type?: string }
+export interface FileSpec {
+  name: string; scope: 'common' | 'device'; sections: SectionName[]; content_type?: string;
+  /** Overrides part of the template's format for this file only. */
+  format?: FormatSpec;
+}
 
 export interface FormatSpec {
   delimiter?: string; quote?: 'none' | 'double'; header?: string | null; footer?: string | null;
