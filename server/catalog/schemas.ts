@@ -34,6 +34,15 @@ const formatSchema = {
   additionalProperties: false,
 };
 
+// What a template or profile could not settle from a vendor document, said rather than guessed.
+const unconfirmed = {
+  type: 'array', maxItems: 200,
+  items: {
+    type: 'object', required: ['fact', 'reason'], additionalProperties: false,
+    properties: { fact: { type: 'string', minLength: 1, maxLength: 300 }, reason: { type: 'string', minLength: 1, maxLength: 1000 } },
+  },
+};
+
 const count = { type: 'integer', minimum: 0, maximum: 1000 };
 
 export const templateSchema = {
@@ -60,6 +69,8 @@ export const templateSchema = {
         max_expansion_modules: { type: 'integer', minimum: 0, maximum: 16 },
         expansion_keys: count,
         expansion_module_name: { type: 'string' },
+        // The phone has one SIP transport for all its lines (Mitel/Aastra "sip transport protocol").
+        shared_transport: { type: 'boolean' },
       },
       required: ['lines'],
     },
@@ -83,6 +94,7 @@ export const templateSchema = {
     usr_keys: { type: ['object', 'null'], additionalProperties: { type: ['string', 'number'] } },
     settings: { type: 'object' },
     sources: { type: 'array', items: { type: 'string' } },
+    unconfirmed,
     cfg_account_by_line: { type: 'object', propertyNames: { pattern: '^[1-9][0-9]?$' }, additionalProperties: section },
     ...Object.fromEntries(SECTION_NAMES.map((s) => [s, section])),
   },
@@ -124,6 +136,7 @@ export const profileSchema = {
     languages: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     tones: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     sources: { type: 'array', items: { type: 'string' } },
+    unconfirmed,
   },
 };
 

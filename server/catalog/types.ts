@@ -9,6 +9,7 @@ export interface Capabilities {
   max_expansion_modules: number;
   expansion_keys: number;
   expansion_module_name?: string;
+  shared_transport?: boolean;
 }
 
 export interface FileSpec {
@@ -36,8 +37,13 @@ export interface TemplateDoc {
   usr_keys?: Record<string, string | number> | null;
   settings?: Record<string, unknown>;
   cfg_account_by_line?: Record<string, Section>;
+  sources?: string[];
+  unconfirmed?: Unconfirmed[];
   [section: string]: unknown;
 }
+
+/** A fact no vendor document settled, and why (shown in the README's brand table). */
+export interface Unconfirmed { fact: string; reason: string }
 
 export type KeyTypeSpec = string | { code: string; value?: string; label?: string };
 
@@ -54,6 +60,8 @@ export interface ProfileDoc {
   languages?: Record<string, string | number>;
   tones?: Record<string, string | number>;
   timezone_names?: Record<string, string | number>;
+  sources?: string[];
+  unconfirmed?: Unconfirmed[];
 }
 
 /** Capabilities of a template, derived from the original's usr_keys where the document predates them. */
@@ -72,5 +80,6 @@ export function capabilitiesOf(t: TemplateDoc): Capabilities {
     max_expansion_modules: c.max_expansion_modules ?? legacyModules,
     expansion_keys: c.expansion_keys ?? (legacyModules ? Math.round(legacyModuleKeys / Math.max(legacyModules, 1)) || legacyModuleKeys : 0),
     expansion_module_name: c.expansion_module_name,
+    shared_transport: c.shared_transport,
   };
 }

@@ -5,6 +5,7 @@ import { capabilitiesOf, type ProfileDoc, type TemplateDoc } from '../catalog/ty
 import type { KazooAccount, KazooDevice, KazooUser } from '../kazoo/directory.js';
 import { macFormats } from '../kazoo/mac.js';
 import { lineKeySlots, placeKeys, type NeutralKey } from './keys.js';
+import { canonicalZone, timeRule, type TimeRule } from './time-rule.js';
 
 export interface Line {
   index: number; index0: number; enabled: boolean; username: string; auth_username: string; password: string;
@@ -16,7 +17,9 @@ export interface Line {
 
 export interface RenderModel {
   mac: string; MAC: string; mac_colon: string;
-  server: { url: string; prov_url: string; host: string; scheme: string; path: string };
+  server: ServerInfo;
+  /** The device's time zone as vendors ask for it: offset and daylight-saving rule (see time-rule.ts). */
+  time: TimeRule;
   phone: { brand: string; family: string; model: string; name: string };
   account: { id: string; name: string; realm: string };
   settings: Record<string, any>;
@@ -45,11 +48,34 @@ function userName(u: KazooUser | undefined): string {
   return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.caller_id?.internal?.name || '';
 }
 
-export function serverInfo(config: Pick<Config, 'publicUrl'>, brand: string) {
+/**
+ * Where the phone should fetch its files next time, split the ways vendors ask for it. Every
+ * template takes its server from here, so a phone is never told a server other than PUBLIC_URL.
+ */
+export interface ServerInfo {
+  url: string;        // PUBLIC_URL without trailing slash: "https://prov.example.com:8443/base"
+  prov_url: string;   // this brand's files: "https://prov.example.com:8443/base/prov/yealink/"
+  scheme: string;     // "http" | "https"
+  host: string;       // host name only: "prov.example.com"
+  port: number;       // explicit port, else the scheme's default (80, 443)
+  authority: string;  // host and port as written in the URL: "prov.example.com:8443" (no port when default)
+  base_path: string;  // PUBLIC_URL's path, no leading slash, "/" ended when not empty: "base/"
+  path: string;       // this brand's files, no leading slash: "base/prov/yealink/"
+  abs_path: string;   // the same with a leading slash: "/base/prov/yealink/"
+}
+
+export function serverInfo(config: Pick<Config, 'publicUrl'>, brand: string): ServerInfo {
   const u = new URL(config.publicUrl);
   const base = config.publicUrl.replace(/\/+$/, '');
-  const path = `${u.pathname.replace(/^\/+|\/+$/g, '')}${u.pathname.length > 1 ? '/' : ''}prov/${brand}/`;
-  return { url: base, prov_url: `${base}/prov/${brand}/`, host: u.host, scheme: u.protocol.replace(':', ''), path };
+  const scheme = u.protocol.replace(':', '');
+  const trimmed = u.pathname.replace(/^\/+|\/+$/g, '');
+  const basePath = trimmed ? `${trimmed}/` : '';
+  const path = `${basePath}prov/${brand}/`;
+  return {
+    url: base, prov_url: `${base}/prov/${brand}/`, scheme, host: u.hostname,
+    port: u.port ? Number(u.port) : scheme === 'https' ? 443 : 80, authority: u.host,
+    base_path: basePath, path, abs_path: `/${path}`,
+  };
 }
 
 function vendorValues(profile: ProfileDoc | undefined, timezone: string, language: string): Record<string, string> {
@@ -89,6 +115,7 @@ export function commonModel(config: Config, template: TemplateDoc, profile: Prof
   return {
     ...macFormats('000000000000'),
     server: serverInfo(config, template.endpoint_brand),
+    time: timeRule(settings.timezone),
     phone: phoneOf(template),
     account: { id: '', name: '', realm: '' },
     settings, vendor: vendorValues(profile, settings.timezone, settings.language),
@@ -109,6 +136,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
   const timezone = first?.timezone || owner?.timezone || account.timezone || config.defaultTimezone;
   const language = String(first?.language || owner?.language || account.language || config.defaultLanguage).toLowerCase();
   const problems: string[] = [...(data.problems || [])];
+  if (!canonicalZone(timezone)) problems.push(`time zone "${timezone}" is not an IANA zone; the phone gets UTC`);
   const devices = data.devices.slice(0, caps.lines);
   if (data.devices.length > caps.lines) problems.push(`${data.devices.length} devices share this MAC but the phone has ${caps.lines} lines`);
   const lines: Line[] = devices.map((d, i) => {
@@ -125,6 +153,10 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
       srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id, key_slot: 0,
     };
   });
+  const transports = [...new Set(lines.map((l) => l.transport))];
+  if (caps.shared_transport && transports.length > 1) {
+    problems.push(`the lines ask for ${transports.join(' and ')}, but this phone has one SIP transport for all lines; it uses line 1's (${transports[0]})`);
+  }
   const keys = placeKeys({
     comboKeys: mergedKeys(devices, 'combo_keys'), featureKeys: mergedKeys(devices, 'feature_keys'),
     caps: { ...caps, keys_per_page: (template.capabilities as any)?.keys_per_page }, profile, users: data.users,
@@ -143,6 +175,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
   return {
     ...macFormats(data.mac),
     server: serverInfo(config, template.endpoint_brand),
+    time: timeRule(timezone),
     phone: phoneOf(template),
     account: { id: data.accountId, name: account.name || '', realm: account.realm || '' },
     settings, vendor: vendorValues(profile, timezone, language), lines,
