@@ -88,6 +88,9 @@ function vendorValues(profile: ProfileDoc | undefined, timezone: string, languag
   };
   return {
     timezone: pick(p.timezones, timezone, 'UTC', 'Etc/UTC'),
+    // "1" when the vendor's table has this very zone, so a template can fall back to a custom rule
+    // from `time` instead of the table's UTC entry.
+    timezone_mapped: p.timezones?.[timezone] !== undefined ? '1' : '',
     timezone_name: pick(p.timezone_names, timezone, 'UTC', 'Etc/UTC'),
     language: pick(p.languages, lang, lang.slice(0, 2), 'en'),
     tone: pick(p.tones, region, 'US'),

@@ -22,7 +22,9 @@ export interface TimeRule {
   dst_minutes: number;      // how far clocks move (60 almost everywhere), 0 without DST
   dst_start?: DstEdge;
   dst_end?: DstEdge;
-  posix: string;            // POSIX TZ, e.g. "CET-1CEST,M3.5.0,M10.5.0/3"
+  posix: string;            // POSIX TZ, e.g. "<+01>-1<+02>,M3.5.0,M10.5.0/3"
+  posix_offset: string;     // standard offset WEST of UTC as POSIX writes it: "-1", "5", "-5:30"
+  posix_dst_offset: string; // the same during daylight-saving time ("-2", "4"); "" without DST
 }
 
 // Two years whose calendars differ, so "second Sunday" and "last Sunday" cannot be confused.
@@ -121,6 +123,7 @@ function derive(zone: string): TimeRule {
   const base: TimeRule = {
     zone, offset_minutes: standard, offset_hours: String(standard / 60), offset_hhmm: hhmm(standard),
     offset_seconds: standard * 60, dst: false, dst_minutes: 0, posix: `${posixName(standard)}${posixOffset(standard)}`,
+    posix_offset: posixOffset(standard), posix_dst_offset: '',
   };
   const pairs = per.map((trs) => ({ on: trs.find((t) => t.after > t.before), off: trs.find((t) => t.after < t.before) }));
   if (per.some((trs) => trs.length !== 2) || pairs.some((p) => !p.on || !p.off)) return base;
@@ -131,7 +134,7 @@ function derive(zone: string): TimeRule {
   if (!start || !end || shift <= 0) return base;
   const summer = standard + shift;
   return {
-    ...base, dst: true, dst_minutes: shift, dst_start: start, dst_end: end,
+    ...base, dst: true, dst_minutes: shift, dst_start: start, dst_end: end, posix_dst_offset: posixOffset(summer),
     posix: `${posixName(standard)}${posixOffset(standard)}${posixName(summer)}${shift === 60 ? '' : posixOffset(summer)},${posixEdge(start)},${posixEdge(end)}`,
   };
 }

@@ -1,0 +1,120 @@
+// Every seeded model of every brand, rendered under three PUBLIC_URLs: each file that names a
+// provisioning server must name exactly the one the phone can reach (scheme, host, port, path).
+// Then the time zone: each brand's zone and daylight-saving values for three zones, as the
+// vendor's own table writes them.
+import { expect } from 'chai';
+import { NEXT_SERVER } from './next-server.js';
+import { plainValues, renderPhone, seedCatalog, templatesOf, type RenderedFile } from './render-seed.js';
+import { xmlText } from './next-server.js';
+
+const URLS = [
+  { url: 'http://prov.example.net:8080', scheme: 'http', host: 'prov.example.net', port: 8080, base: '/' },
+  { url: 'https://prov.example.net', scheme: 'https', host: 'prov.example.net', port: 443, base: '/' },
+  { url: 'https://prov.example.net:8443/base/', scheme: 'https', host: 'prov.example.net', port: 8443, base: '/base/' },
+];
+
+const BRANDS = ['yealink', 'snom', 'polycom', 'cisco', 'panasonic', 'mitel', 'grandstream', 'htek', 'fanvil'];
+
+describe('every brand tells the phone the server it can reach', function () {
+  this.timeout(120000);
+
+  it('knows how every seeded brand names its server', () => {
+    expect([...seedCatalog().profiles.keys()].sort()).to.deep.equal([...BRANDS].sort());
+  });
+
+  for (const brand of BRANDS) {
+    for (const u of URLS) {
+      it(`${brand}: every model under ${u.url}`, () => {
+        const templates = templatesOf(brand);
+        expect(templates.length, brand).to.be.greaterThan(0);
+        const wrong: string[] = [];
+        let told = 0;
+        for (const t of templates) {
+          for (const file of renderPhone(t, { publicUrl: u.url })) {
+            for (const target of NEXT_SERVER[brand](file)) {
+              told++;
+              const path = target.path.replace(/\/+$/, '/');
+              const expectedPath = `${u.base}prov/${brand}`;
+              if (target.scheme !== u.scheme || target.host !== u.host || target.port !== u.port || !`${path}/`.startsWith(`${expectedPath}/`)) {
+                wrong.push(`${t._id} ${file.name}: ${target.scheme}://${target.host}:${target.port}${target.path}`);
+              }
+            }
+          }
+        }
+        expect(wrong, `files naming another server than ${u.url}`).to.deep.equal([]);
+        // At least one file per model names the server (the phone keeps using it).
+        expect(told, 'server settings found').to.be.at.least(templates.length);
+      });
+    }
+  }
+});
+
+// What each brand's files must say for a zone, written from the vendor's document (see each
+// brand's golden-facts file for the citations). Keys are read from the device file.
+type Facts = Record<string, string | undefined>;
+const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata'] as const;
+
+const read: Record<string, (f: RenderedFile, key: string) => string | undefined> = {
+  mitel: (f, key) => plainValues(f.text, /:\s*/).get(key),
+  grandstream: (f, key) => xmlText(f.text, key),
+  htek: (f, key) => xmlText(f.text, key),
+  fanvil: (f, key) => xmlText(f.text, key),
+};
+
+const TIME: Record<string, Record<(typeof ZONES)[number], Facts>> = {
+  // Aastra admin guide 41-001343-02 REV05, "Time Zone & DST": Method 1 names from the Appendix A
+  // table (rule built in); Method 2 "Custom" with time zone minutes WEST of UTC and dst minutes.
+  mitel: {
+    'Europe/Berlin': { 'time zone name': 'DE-Berlin', 'time zone minutes': undefined },
+    'America/New_York': { 'time zone name': 'US-Eastern', 'time zone minutes': undefined },
+    'Asia/Kolkata': { 'time zone name': 'Custom', 'time zone minutes': '-330', 'dst minutes': '0', 'dst start month': undefined },
+  },
+  // Grandstream configuration template (GXP21xx 1.0.11.16), P64 value list: POSIX-style rules;
+  // "TZT-5:30" for India, "EST5EDT" for US Eastern.
+  grandstream: {
+    'Europe/Berlin': { P64: 'CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00' },
+    'America/New_York': { P64: 'EST5EDT' },
+    'Asia/Kolkata': { P64: 'TZT-5:30' },
+  },
+  // Htek: P64 Preference.TimeZone codes by offset and P75 daylight saving on/off, as independent
+  // public configurations write them (no Htek document found; marked unconfirmed in the templates).
+  htek: {
+    'Europe/Berlin': { P64: '49', P75: '1' },
+    'America/New_York': { P64: '18', P75: '1' },
+    'Asia/Kolkata': { P64: '84', P75: '0' },
+  },
+  // Fanvil: TimeZone in quarter hours east of UTC; DST by week (EnableDST 2, DSTMinOffset,
+  // DST{Start,End}{Mon,Week (-1 = last),Wday (0 = Sunday),Hour}) as independent public
+  // configurations write it (no Fanvil document found; marked unconfirmed in the templates).
+  fanvil: {
+    'Europe/Berlin': { TimeZone: '4', EnableDST: '2', DSTMinOffset: '60', DSTStartMon: '3', DSTStartWeek: '-1', DSTStartWday: '0', DSTStartHour: '2',
+      DSTEndMon: '10', DSTEndWeek: '-1', DSTEndWday: '0', DSTEndHour: '3' },
+    'America/New_York': { TimeZone: '-20', EnableDST: '2', DSTMinOffset: '60', DSTStartMon: '3', DSTStartWeek: '2', DSTStartWday: '0', DSTStartHour: '2',
+      DSTEndMon: '11', DSTEndWeek: '1', DSTEndWday: '0', DSTEndHour: '2' },
+    'Asia/Kolkata': { TimeZone: '22', EnableDST: '0', DSTStartMon: undefined },
+  },
+};
+
+describe('every brand carries the zone and daylight-saving rule of the device', function () {
+  this.timeout(60000);
+  for (const brand of BRANDS) {
+    const facts = TIME[brand];
+    if (!facts) {
+      it(`${brand}: zone and DST (facts to be written from the vendor's document)`);
+      continue;
+    }
+    for (const zone of ZONES) {
+      it(`${brand}: ${zone} on every model`, () => {
+        const wrong: string[] = [];
+        for (const t of templatesOf(brand)) {
+          const files = renderPhone(t, { timezone: zone }).filter((f) => f.scope === 'device');
+          for (const [key, want] of Object.entries(facts[zone])) {
+            const got = files.map((f) => read[brand](f, key)).find((v) => v !== undefined);
+            if (got !== want) wrong.push(`${t._id} ${key}: ${got} (want ${want})`);
+          }
+        }
+        expect(wrong).to.deep.equal([]);
+      });
+    }
+  }
+});
