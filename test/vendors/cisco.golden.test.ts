@@ -28,7 +28,8 @@ const REGISTRATION = (n: number, transport: string) => ({
 
 const deviceFile = (files: RenderedFile[]) => files.find((f) => f.name === `${MAC}.xml`)!;
 
-describe('Cisco golden facts', () => {
+describe('Cisco golden facts', function () {
+  this.timeout(120000);
   it('every model: <flat-profile> files whose Profile_Rule names the per-MAC file the server serves ($MA, lower case)', () => {
     const wrong: string[] = [];
     for (const t of templatesOf('cisco')) {

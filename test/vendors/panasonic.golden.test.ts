@@ -26,7 +26,8 @@ const REGISTRATION = (n: number, transport: string) => ({
 const values = (f: RenderedFile) => plainValues(f.text, /=/);
 const deviceFile = (files: RenderedFile[]) => files.find((f) => f.scope === 'device')!;
 
-describe('Panasonic golden facts', () => {
+describe('Panasonic golden facts', function () {
+  this.timeout(120000);
   it('every model: the product file KX-<model>.cfg and the per-device file it names, in the standard format', () => {
     const wrong: string[] = [];
     for (const t of templatesOf('panasonic')) {

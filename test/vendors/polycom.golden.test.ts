@@ -17,6 +17,8 @@ const SOURCES = {
   blf: 'Polycom UC Software Administrator Guide, Busy Lamp Field: attendant.resourceList.x.address (SIP URI), attendant.resourceList.x.type '
     + '(normal = BLF; automata = park orbit)',
   efk: 'Polycom UC Software Administrator Guide, Enhanced Feature Keys: efk.efklist.x.action.string with $Tinvite$ places a call',
+  lang: 'Polycom UC Software Administrator Guide, Multilingual User Interface: lcl.ml.lang <Language>_<Country> (German_Germany, '
+    + 'English_United_Kingdom, French_France)',
   directory: 'Polycom Administrator\'s Guide SoundPoint IP / SoundStation IP, Local Contact Directory: <mac>-directory.xml, '
     + '<directory><item_list><item> with ct (contact) and sd (speed-dial index)',
 };
@@ -46,7 +48,8 @@ const REGISTRATION = (n: number, transport: string) => ({
   [`reg.${n}.server.1.expires`]: '300',
 });
 
-describe('Polycom golden facts', () => {
+describe('Polycom golden facts', function () {
+  this.timeout(120000);
   it('every model: the master files name only files the server serves, and no firmware', () => {
     const wrong: string[] = [];
     for (const t of templatesOf('polycom')) {
@@ -108,5 +111,11 @@ describe('Polycom golden facts', () => {
     expect(xmlElements(directory!.text, 'ct').map((e) => e.text), SOURCES.directory).to.deep.equal([SPEED_DIAL, '5550101']);
     expect(xmlElements(directory!.text, 'sd').map((e) => e.text), SOURCES.directory).to.deep.equal(['2', '8']);
     expect(directory!.text.match(/<item>/g), 'one item per speed dial').to.have.length(2);
+  });
+
+  it('VVX 400: the UI language of the device, else its user, else the account', () => {
+    const lang = (spec: Parameters<typeof goldenFiles>[1]) => phoneView(goldenFiles(template('ui/polycom/vvx/400'), spec)).get('lcl.ml.lang');
+    expect([lang({ language: 'de-de', userLanguage: 'fr-fr' }), lang({ userLanguage: 'fr-fr', accountLanguage: 'de-de' }),
+      lang({ accountLanguage: 'en-gb' })], SOURCES.lang).to.deep.equal(['German_Germany', 'French_France', 'English_United_Kingdom']);
   });
 });

@@ -10,6 +10,7 @@ const SOURCES = {
   settings: 'snom Service Wiki, "<phone-settings> tag" and the settings reference: user_active, user_name (SIP user), user_pname '
     + '(authentication user), user_pass, user_host (registrar domain), user_realname (display name), user_expiry (seconds), '
     + 'user_outbound (outbound proxy, "host:port;transport=tcp"), each with idx = identity 1..n',
+  lang: 'snom Service Wiki, "Desk Phone Configuration Files" (language Deutsch / English) and "<phone-settings> tag" (web_language English)',
   keys: 'snom Service Wiki, "<functionKeys> tag" (fkey idx 0..n, module keys numbered after the phone keys, context = identity) and '
     + '"Function Key Types": a line key is the bare value "line" with the identity as context; "blf <sip:user@domain>"; "speed <number>"',
 };
@@ -22,7 +23,8 @@ const REGISTRATION = (n: number, transport: string) => ({
   user_host: REALM, user_realname: lineOf(n).display, user_expiry: '300', user_outbound: `${REALM}:5060;transport=${transport}`,
 });
 
-describe('snom golden facts', () => {
+describe('snom golden facts', function () {
+  this.timeout(120000);
   it('every model: the file a new phone asks for is snom<model>.htm and it names the settings server', () => {
     const wrong: string[] = [];
     for (const t of templatesOf('snom')) {
@@ -63,5 +65,12 @@ describe('snom golden facts', () => {
     const file = goldenFiles(template('ui/snom/dxxx/d785-1')).find((f) => f.name === `${MAC}.xml`)!;
     const key = xmlElements(file.text, 'fkey').find((e) => e.attrs.idx === '24');
     expect(key?.text, SOURCES.keys).to.equal(`blf <sip:${BLF_TARGET}@${REALM}>`);
+  });
+
+  it('D785: the UI language of the device, else its user, else the account', () => {
+    const lang = (spec: Parameters<typeof goldenFiles>[1]) =>
+      xmlElements(goldenFiles(template('ui/snom/dxxx/d785'), spec).find((f) => f.name === `${MAC}.xml`)!.text, 'language')[0]?.text;
+    expect([lang({ language: 'de-de', userLanguage: 'en-us' }), lang({ userLanguage: 'de-de', accountLanguage: 'en-us' }),
+      lang({ accountLanguage: 'en-us' })], SOURCES.lang).to.deep.equal(['Deutsch', 'Deutsch', 'English']);
   });
 });

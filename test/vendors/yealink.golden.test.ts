@@ -31,7 +31,8 @@ const REGISTRATION = (n: number, transport: string) => ({
 const values = (f: RenderedFile) => plainValues(f.text, /\s*=\s*/);
 const deviceFile = (files: RenderedFile[]) => files.find((f) => f.name === `${MAC}.cfg`)!;
 
-describe('Yealink golden facts', () => {
+describe('Yealink golden facts', function () {
+  this.timeout(120000);
   for (const [id, common] of Object.entries(COMMON_FILES)) {
     it(`${id}: serves ${common} and <MAC>.cfg, both starting with the version line`, () => {
       const files = goldenFiles(template(id));
