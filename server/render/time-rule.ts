@@ -154,12 +154,21 @@ export function timeRule(zone: string): TimeRule {
   return rule;
 }
 
+// Names as written in Kazoo's documents → canonical name; bounded, since the names are data.
+const canonical = new Map<string, string | null>();
+
 /** The runtime's canonical name of a zone (Asia/Kolkata → Asia/Calcutta in ICU), or null if unknown. */
 export function canonicalZone(zone: string): string | null {
   if (typeof zone !== 'string' || zone.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return null;
+  const known = canonical.get(zone);
+  if (known !== undefined) return known;
+  let name: string | null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    name = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return null;
+    name = null;
   }
+  if (canonical.size >= 2000) canonical.clear();
+  canonical.set(zone, name);
+  return name;
 }
