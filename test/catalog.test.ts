@@ -46,6 +46,8 @@ describe('catalog', function () {
       ['a common file carrying a line value', (d) => { d.cfg_base['sip.user'] = { value: '{{line.password}}' }; }, '/cfg_base/sip.user/value'],
       ['a common file holding per-line sections', (d) => { d.files[0].sections = ['cfg_account']; }, '/files/0/sections'],
       ['an unknown format option', (d) => { d.format = { delimiter: '=', colour: 'red' }; }, '/format/colour'],
+      ['an unknown option in a file\'s own format', (d) => { d.files[1].format = { xml_root: 'polycomConfig', colour: 'red' }; }, '/files/1/format/colour'],
+      ['a file\'s XML root that is no element name', (d) => { d.files[1].format = { xml_root: '<evil>' }; }, '/files/1/format/xml_root'],
     ];
     for (const [what, change, pointer] of cases) {
       it(`rejects ${what} at ${pointer}`, () => {

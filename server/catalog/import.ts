@@ -229,7 +229,7 @@ export function previewOf(t: TemplateDoc, line: Line, n: number, config: Config,
   const model = commonModel(config, t, profile);
   model.lines = [{ index: n, index0: n - 1, enabled: true, username: line.username || 'user', auth_username: line.auth_username || line.username || 'user',
     password: line.password || 'password', realm: line.realm || '', proxy: line.realm || '', port: 5060, transport: 'udp', expire: 360,
-    display_name: line.display_name || '', extension: '', label: '', voicemail_number: '*97', srtp: false, codecs: [], device_id: '' }];
+    display_name: line.display_name || '', extension: '', label: '', voicemail_number: '*97', srtp: false, codecs: [], device_id: '', key_slot: n }];
   const file = (t.files || []).find((f) => f.scope === 'device') || { name: '{mac}', scope: 'device' as const, sections: ['cfg_base', 'cfg_account'] as never };
   return renderFile(t, profile, { ...file, sections: ['cfg_base', 'cfg_account'] }, file.name, model).body.toString('utf8');
 }

@@ -14,6 +14,27 @@ const KEY = '^[a-z0-9_-]+$';
 const MODEL_KEY = '^[A-Za-z0-9_-]+$';
 
 const section = { type: ['object', 'null'] };
+
+// How bytes are written; a file may override part of it (Polycom: the master file's root is
+// <APPLICATION>, the configuration files' is not).
+const formatSchema = {
+  type: 'object',
+  properties: {
+    delimiter: { type: 'string', minLength: 1, maxLength: 8 },
+    quote: { enum: ['none', 'double'] },
+    header: { type: ['string', 'null'], maxLength: 2000 },
+    footer: { type: ['string', 'null'], maxLength: 2000 },
+    comment_prefix: { type: 'string', maxLength: 4 },
+    line_ending: { enum: ['\n', '\r\n'] },
+    encoding: { enum: ['utf-8', 'latin1'] },
+    xml_root: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$' },
+    xml_root_attributes: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    xml_declaration: { type: 'boolean' },
+    duplicates: { enum: ['last', 'first'] },
+  },
+  additionalProperties: false,
+};
+
 // What a template or profile could not settle from a vendor document, said rather than guessed.
 const unconfirmed = {
   type: 'array', maxItems: 200,
@@ -22,6 +43,7 @@ const unconfirmed = {
     properties: { fact: { type: 'string', minLength: 1, maxLength: 300 }, reason: { type: 'string', minLength: 1, maxLength: 1000 } },
   },
 };
+
 const count = { type: 'integer', minimum: 0, maximum: 1000 };
 
 export const templateSchema = {
@@ -53,23 +75,7 @@ export const templateSchema = {
       },
       required: ['lines'],
     },
-    format: {
-      type: 'object',
-      properties: {
-        delimiter: { type: 'string', minLength: 1, maxLength: 8 },
-        quote: { enum: ['none', 'double'] },
-        header: { type: ['string', 'null'], maxLength: 2000 },
-        footer: { type: ['string', 'null'], maxLength: 2000 },
-        comment_prefix: { type: 'string', maxLength: 4 },
-        line_ending: { enum: ['\n', '\r\n'] },
-        encoding: { enum: ['utf-8', 'latin1'] },
-        xml_root: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$' },
-        xml_root_attributes: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
-        xml_declaration: { type: 'boolean' },
-        duplicates: { enum: ['last', 'first'] },
-      },
-      additionalProperties: false,
-    },
+    format: formatSchema,
     files: {
       type: 'array',
       minItems: 1,
@@ -81,6 +87,7 @@ export const templateSchema = {
           scope: { enum: ['common', 'device'] },
           sections: { type: 'array', items: { enum: SECTION_NAMES }, uniqueItems: true },
           content_type: { type: 'string' },
+          format: formatSchema,
         },
         additionalProperties: false,
       },

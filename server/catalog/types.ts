@@ -12,7 +12,11 @@ export interface Capabilities {
   shared_transport?: boolean;
 }
 
-export interface FileSpec { name: string; scope: 'common' | 'device'; sections: SectionName[]; content_type?: string }
+export interface FileSpec {
+  name: string; scope: 'common' | 'device'; sections: SectionName[]; content_type?: string;
+  /** Overrides part of the template's format for this file only. */
+  format?: FormatSpec;
+}
 
 export interface FormatSpec {
   delimiter?: string; quote?: 'none' | 'double'; header?: string | null; footer?: string | null;

@@ -129,3 +129,22 @@ export function placeKeys(input: {
   out.phone.sort(bySlot); out.module.sort(bySlot); out.memory.sort(bySlot);
   return out;
 }
+
+/**
+ * The phone key each line appears on: the Line key Kazoo gives it, else the first key nobody uses.
+ * Vendors whose phones show only the keys the file assigns (Polycom's flexible line keys) need one
+ * for every line, or a line registers with no key to answer or call on. 0 = no key left.
+ */
+export function lineKeySlots(phone: NeutralKey[], lineCount: number, lineKeys: number): number[] {
+  const used = new Set(phone.map((k) => k.slot));
+  const slots: number[] = [];
+  for (let line = 1; line <= lineCount; line++) {
+    const own = phone.find((k) => k.type === 'line' && k.line === line);
+    if (own) { slots.push(own.slot); continue; }
+    let free = 0;
+    for (let slot = 1; slot <= lineKeys; slot++) if (!used.has(slot)) { free = slot; break; }
+    if (free) used.add(free);
+    slots.push(free);
+  }
+  return slots;
+}

@@ -4,13 +4,15 @@ import type { Config } from '../../config.js';
 import { capabilitiesOf, type ProfileDoc, type TemplateDoc } from '../catalog/types.js';
 import type { KazooAccount, KazooDevice, KazooUser } from '../kazoo/directory.js';
 import { macFormats } from '../kazoo/mac.js';
-import { placeKeys, type NeutralKey } from './keys.js';
+import { lineKeySlots, placeKeys, type NeutralKey } from './keys.js';
 import { canonicalZone, timeRule, type TimeRule } from './time-rule.js';
 
 export interface Line {
   index: number; index0: number; enabled: boolean; username: string; auth_username: string; password: string;
   realm: string; proxy: string; port: number; transport: string; expire: number; display_name: string;
   extension: string; label: string; voicemail_number: string; srtp: boolean; codecs: string[]; device_id: string;
+  /** The phone key (1-based slot) this line appears on; 0 when every key is taken. */
+  key_slot: number;
 }
 
 export interface RenderModel {
@@ -26,6 +28,8 @@ export interface RenderModel {
   keys: { phone: NeutralKey[]; memory: NeutralKey[]; module: NeutralKey[] };
   counter: number;
   problems: string[];
+  /** The file being rendered, as the template names it ({mac}-directory.xml), for sections shared by several files. */
+  file?: { name: string };
 }
 
 export interface PhoneData {
@@ -149,7 +153,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
       port: 5060, transport: String((d.sip as any)?.transport || 'udp').toLowerCase(),
       expire: Number(d.sip?.expire_seconds) || 360, display_name: display, extension, label: extension || display,
       voicemail_number: String(prov.voicemail_number || '*97'),
-      srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id,
+      srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id, key_slot: 0,
     };
   });
   const transports = [...new Set(lines.map((l) => l.transport))];
@@ -162,6 +166,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     lineCount: lines.length, realm: lines[0]?.realm || account.realm || '',
   });
   problems.push(...keys.problems);
+  lineKeySlots(keys.phone, lines.length, caps.line_keys).forEach((slot, i) => { lines[i].key_slot = slot; });
   const settings = {
     timezone, language, ntp_server: String(prov.ntp_server || config.ntpServer),
     admin_password: String(prov.admin_password ?? prov.provisionpass ?? ''),

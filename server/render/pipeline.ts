@@ -21,9 +21,9 @@ export function contentTypeOf(file: FileSpec, fileName: string, profile: Profile
 
 export function renderFile(t: TemplateDoc, profile: ProfileDoc | undefined, file: FileSpec, fileName: string, model: RenderModel): Rendered {
   const problems = [...model.problems];
-  const units = sectionUnits(t, file.sections, model);
+  const units = sectionUnits(t, file.sections, { ...model, file: { name: file.name } });
   // Documents of the original project carry no format: the vendor profile's default applies.
-  const format = t.format || profile?.default_format || {};
+  const format = { ...(t.format || profile?.default_format || {}), ...file.format };
   const text = t.pvt_generator === 'json2xml'
     ? writeXml(renderXmlTree(units, problems), format)
     : writePlain(renderPlain(units, problems, format.duplicates), format);

@@ -68,6 +68,9 @@ export function renderPlain(units: Unit[], problems: string[], keep: 'last' | 'f
 }
 
 type XmlNode = Record<string, unknown>;
+// Marks an element that repeats instead of merging with a same-named sibling (a Polycom directory
+// <item> per speed dial). A symbol, so the XML writer never sees it.
+const REPEAT = Symbol('repeat');
 
 function renderNode(node: unknown, ctx: Ctx, problems: string[]): unknown {
   if (Array.isArray(node)) return node.map((n) => renderNode(n, ctx, problems)).filter((n) => n !== undefined);
@@ -77,9 +80,15 @@ function renderNode(node: unknown, ctx: Ctx, problems: string[]): unknown {
     return v === null ? undefined : v;
   }
   const src = node as XmlNode;
+  // An element that is written only when its condition renders non-empty (and not "false"): one
+  // per-key section can then write a key type in one file and another type in another.
+  if ('@when' in src) {
+    const when = value(src['@when'], ctx, problems);
+    if (!when || !when.trim() || when.trim() === 'false') return undefined;
+  }
   const out: XmlNode = {};
   for (const [k, v] of Object.entries(src)) {
-    if (k === '@omit_empty') continue;
+    if (k === '@omit_empty' || k === '@when' || k === '@repeat') continue;
     if (k === '@attributes') {
       const attrs: Record<string, string> = {};
       for (const [an, av] of Object.entries((v || {}) as Record<string, unknown>)) {
@@ -99,11 +108,12 @@ function renderNode(node: unknown, ctx: Ctx, problems: string[]): unknown {
       if (name !== null && child !== undefined) out[name] = child;
     }
   }
+  if (src['@repeat'] === true) Object.assign(out, { [REPEAT]: true });
   return out;
 }
 
 const isContainer = (n: unknown): n is XmlNode =>
-  !!n && typeof n === 'object' && !Array.isArray(n) && Object.keys(n).some((k) => !k.startsWith('@'));
+  !!n && typeof n === 'object' && !Array.isArray(n) && !(REPEAT in n) && Object.keys(n).some((k) => !k.startsWith('@'));
 // Two elements are the same element unless an attribute both carry differs (<line index="1"> vs
 // <line index="2">); <phone-settings e="2"> and a bare <phone-settings> are one.
 const compatible = (a: XmlNode, b: XmlNode) => {

@@ -24,3 +24,39 @@ export function goldenKeys(t: TemplateDoc): Record<string, unknown> {
 export function goldenFiles(t: TemplateDoc, spec: PhoneSpec = {}): RenderedFile[] {
   return renderPhone(t, { lines: 2, comboKeys: goldenKeys(t), ...spec });
 }
+
+/** Every fact whose value in the file differs, as "key: got (want)"; an undefined want means absent. */
+export function mismatches(facts: Record<string, string | undefined>, read: (key: string) => string | undefined): string[] {
+  const out: string[] = [];
+  for (const [key, want] of Object.entries(facts)) {
+    const got = read(key);
+    if (got !== want) out.push(`${key}: ${got === undefined ? '(absent)' : JSON.stringify(got)} (want ${want === undefined ? 'absent' : JSON.stringify(want)})`);
+  }
+  return out;
+}
+
+export interface XmlElement { name: string; attrs: Record<string, string>; text: string }
+
+const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+
+/** Every element named `tag` with its attributes and text (flat elements, as the phones' files have). */
+export function xmlElements(text: string, tag: string): XmlElement[] {
+  const out: XmlElement[] = [];
+  const re = new RegExp(`<${tag}((?:\\s+[^\\s=>/]+="[^"]*")*)\\s*(?:/>|>([^<]*)</${tag}>)`, 'g');
+  for (const m of text.matchAll(re)) {
+    const attrs: Record<string, string> = {};
+    for (const a of (m[1] || '').matchAll(/([^\s=]+)="([^"]*)"/g)) attrs[a[1]] = unescapeXml(a[2]);
+    out.push({ name: tag, attrs, text: unescapeXml(m[2] || '') });
+  }
+  return out;
+}
+
+/** Every attribute of every element, as Polycom reads its configuration files (the first value wins). */
+export function xmlAttributes(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/\s([A-Za-z][\w.]*)="([^"]*)"/g)) if (!out.has(m[1])) out.set(m[1], unescapeXml(m[2]));
+  return out;
+}
+
+/** The golden phone with line 1 on UDP and line 2 on TCP. */
+export const TWO_TRANSPORTS = { transports: ['udp', 'tcp'] };

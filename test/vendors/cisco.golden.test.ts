@@ -1,0 +1,90 @@
+// Cisco's essentials, as Cisco's own guides state them, checked against what the seeded templates
+// render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
+import { expect } from 'chai';
+import { BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, xmlElements } from './golden.js';
+import { template, templatesOf, type RenderedFile } from './render-seed.js';
+
+const SOURCES = {
+  profile: 'Cisco IP Phone 7800/8800 Series Multiplatform Phones Provisioning Guide, "Configuration Profile" and "Macro Expansion '
+    + 'Variables": XML profiles are <flat-profile> with one element per parameter; Profile_Rule is the URL of the next resync; $MA is the '
+    + 'MAC in lower-case hex digits. SPA300/500 Provisioning Guide: Profile_Rule factory default /spa$PSN.cfg (spa504G.cfg)',
+  ext: 'Cisco IP Phone 8800 Series Multiplatform Phones Administration Guide, Ext (n): Line_Enable, Proxy, User_ID, Password, Use_Auth_ID '
+    + '(Auth_ID is used only when Yes), Auth_ID, Display_Name, Register, Register_Expires (seconds), SIP_Transport (UDP, TCP, TLS, AUTO)',
+  keys: 'Cisco IP Phone 8800 Series Multiplatform Phones Administration Guide, Line Key n: Extension_n_ (the line the key shows, or '
+    + 'Disabled for a feature key), Extended_Function_n_ "fnc=blf+sd+cp;sub=<user>@<host>" (busy lamp field), "fnc=sd;ext=<number>@$PROXY" '
+    + '(speed dial); key expansion modules Unit_n_Key_m_ with the same syntax (XML Reference Guide for Multiplatform Phones)',
+  locale: 'Cisco IP Phone 6800/7800/8800 Multiplatform Administration Guide, Regional > Language: a Locale other than English needs its '
+    + 'dictionary from the Dictionary_Server_Script server (serv=...;d0=English;x0=...;d1=German;x1=de-DE_88xx-<firmware>.xml)',
+};
+
+const text = (f: RenderedFile, name: string) => xmlElements(f.text, name)[0]?.text;
+
+const REGISTRATION = (n: number, transport: string) => ({
+  [`Line_Enable_${n}_`]: 'Yes', [`Register_${n}_`]: 'Yes', [`Proxy_${n}_`]: REALM,
+  [`User_ID_${n}_`]: lineOf(n).username, [`Password_${n}_`]: lineOf(n).password,
+  [`Use_Auth_ID_${n}_`]: 'Yes', [`Auth_ID_${n}_`]: lineOf(n).username,
+  [`Display_Name_${n}_`]: lineOf(n).display, [`Register_Expires_${n}_`]: '300', [`SIP_Transport_${n}_`]: transport,
+});
+
+const deviceFile = (files: RenderedFile[]) => files.find((f) => f.name === `${MAC}.xml`)!;
+
+describe('Cisco golden facts', function () {
+  this.timeout(120000);
+  it('every model: <flat-profile> files whose Profile_Rule names the per-MAC file the server serves ($MA, lower case)', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco')) {
+      const files = goldenFiles(t);
+      for (const f of files) {
+        if (!/^<\?xml[^>]*>\s*<flat-profile>/.test(f.text)) wrong.push(`${t._id} ${f.name}: not a <flat-profile>`);
+        const rule = text(f, 'Profile_Rule');
+        if (rule === undefined) continue;
+        const name = /\/([^/]*\$MA[^/]*)$/.exec(rule)?.[1];
+        if (!name) { wrong.push(`${t._id} ${f.name}: Profile_Rule ${rule} names no per-MAC file`); continue; }
+        if (!files.some((x) => x.scope === 'device' && x.name === name.replace('$MA', MAC))) wrong.push(`${t._id}: ${name} is not served`);
+      }
+    }
+    expect(wrong, SOURCES.profile).to.deep.equal([]);
+  });
+
+  it('SPA 504G: the file a factory-new phone asks for is spa504G.cfg', () => {
+    expect(goldenFiles(template('ui/cisco/spa5xx/504g')).map((f) => f.name), SOURCES.profile).to.include('spa504G.cfg');
+  });
+
+  for (const id of ['ui/cisco/mpp88xx/cp8851', 'ui/cisco/spa5xx/504g', 'ui/cisco/ata19x/191']) {
+    it(`${id}: both lines register with the server, transport, user, auth id, password, expiry and name`, () => {
+      const f = deviceFile(goldenFiles(template(id), TWO_TRANSPORTS));
+      expect(mismatches({ ...REGISTRATION(1, 'UDP'), ...REGISTRATION(2, 'TCP') }, (k) => text(f, k)), SOURCES.ext).to.deep.equal([]);
+    });
+  }
+
+  it('8851: a line key shows line 1; BLF and speed dial are Extended_Function keys on a Disabled extension', () => {
+    const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851')));
+    expect(mismatches({ Extension_4_: '1', Extension_1_: 'Disabled', Extension_2_: 'Disabled' }, (k) => text(f, k)), SOURCES.keys).to.deep.equal([]);
+    const fn = (n: number) => text(f, `Extended_Function_${n}_`) || '';
+    expect(fn(1), SOURCES.keys).to.match(new RegExp(`^fnc=blf\\+sd\\+cp;sub=${BLF_TARGET}@${REALM.replace(/\./g, '\\.')}(;|$)`));
+    expect(fn(2), SOURCES.keys).to.match(new RegExp(`^fnc=sd;ext=${SPEED_DIAL}@\\$PROXY(;|$)`));
+    expect(fn(3), SOURCES.keys).to.include(`sub=${PARK_SLOT}@${REALM}`);
+  });
+
+  it('8851 with a key expansion module: its first key is Unit_1_Key_1_', () => {
+    const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851-1')));
+    expect(text(f, 'Unit_1_Key_1_'), SOURCES.keys).to.match(new RegExp(`^fnc=blf\\+sd\\+cp;sub=${BLF_TARGET}@`));
+  });
+
+  it('every multiplatform phone, German user: no Locale without a dictionary server to load it from', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco').filter((x) => String(x.endpoint_family).startsWith('mpp'))) {
+      const f = deviceFile(goldenFiles(t, { language: 'de-de' }));
+      const locale = text(f, 'Locale');
+      if (locale !== 'en-US' && !text(f, 'Dictionary_Server_Script')) wrong.push(`${t._id}: Locale ${locale} with no Dictionary_Server_Script`);
+    }
+    expect(wrong, SOURCES.locale).to.deep.equal([]);
+  });
+
+  it('ATA 191/192: the unconfirmed bootstrap file name is said so in the template', () => {
+    for (const id of ['ui/cisco/ata19x/191', 'ui/cisco/ata19x/192']) {
+      const u = (template(id) as { unconfirmed?: Array<{ fact: string }> }).unconfirmed || [];
+      expect(u.map((x) => x.fact).join(' '), id).to.match(/bootstrap file name/);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// Yealink's essentials, as Yealink's own guides state them, checked against what the seeded
+// templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
+import { expect } from 'chai';
+import { BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
+import { plainValues, template, type RenderedFile } from './render-seed.js';
+
+const SOURCES = {
+  files: 'Yealink SIP-T4x/T5x IP Phones Administrator Guide V86, "Configuration Files": the phone asks for the common file '
+    + 'y0000000000<xx>.cfg of its hardware (T48S 65, T46S 66, T42S 67, T41S 68, T53W 95, T54W 96, T57W 97) and then <MAC>.cfg; '
+    + 'each file starts with the line #!version:1.0.0.1',
+  account: 'Yealink Administrator Guide V86, "Account Registration": account.X.enable, account.X.user_name, account.X.auth_name, '
+    + 'account.X.password, account.X.display_name, account.X.sip_server.Y.address/port/expires, account.X.sip_server.Y.transport_type '
+    + '(0 UDP, 1 TCP, 2 TLS, 3 DNS-NAPTR)',
+  keys: 'Yealink Administrator Guide V86, "DSS Keys" and Appendix "DSS key types": linekey.X.type 15 Line, 16 BLF, 13 Speed Dial, '
+    + '10 Call Park; linekey.X.value, linekey.X.line (account 1..n); expansion modules expansion_module.X.key.Y.type/value/line',
+};
+
+const COMMON_FILES: Record<string, string> = {
+  'ui/yealink/t4x/t48s': 'y000000000065.cfg', 'ui/yealink/t4x/t46s': 'y000000000066.cfg', 'ui/yealink/t4x/t42s': 'y000000000067.cfg',
+  'ui/yealink/t4x/t41s': 'y000000000068.cfg', 'ui/yealink/t5x/t53w': 'y000000000095.cfg', 'ui/yealink/t5x/t54w': 'y000000000096.cfg',
+  'ui/yealink/t5x/t57w': 'y000000000097.cfg',
+};
+
+const REGISTRATION = (n: number, transport: string) => ({
+  [`account.${n}.enable`]: '1', [`account.${n}.user_name`]: lineOf(n).username, [`account.${n}.auth_name`]: lineOf(n).username,
+  [`account.${n}.password`]: lineOf(n).password, [`account.${n}.display_name`]: lineOf(n).display,
+  [`account.${n}.sip_server.1.address`]: REALM, [`account.${n}.sip_server.1.port`]: '5060',
+  [`account.${n}.sip_server.1.transport_type`]: transport, [`account.${n}.sip_server.1.expires`]: '300',
+});
+
+const values = (f: RenderedFile) => plainValues(f.text, /\s*=\s*/);
+const deviceFile = (files: RenderedFile[]) => files.find((f) => f.name === `${MAC}.cfg`)!;
+
+describe('Yealink golden facts', function () {
+  this.timeout(120000);
+  for (const [id, common] of Object.entries(COMMON_FILES)) {
+    it(`${id}: serves ${common} and <MAC>.cfg, both starting with the version line`, () => {
+      const files = goldenFiles(template(id));
+      expect(files.map((f) => f.name).sort(), SOURCES.files).to.deep.equal([`${MAC}.cfg`, common].sort());
+      for (const f of files) expect(f.text.split('\n')[0], `${f.name}: ${SOURCES.files}`).to.equal('#!version:1.0.0.1');
+    });
+  }
+
+  it('T46S: both accounts register with the server, port, transport, user, password, expiry and name', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46s'), TWO_TRANSPORTS)));
+    expect(mismatches({ ...REGISTRATION(1, '0'), ...REGISTRATION(2, '1') }, (k) => v.get(k)), SOURCES.account).to.deep.equal([]);
+  });
+
+  it('T46S: BLF 16, speed dial 13, call park 10 and Line 15 on the line keys', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46s'), TWO_TRANSPORTS)));
+    expect(mismatches({
+      'linekey.1.type': '16', 'linekey.1.value': BLF_TARGET, 'linekey.1.line': '1',
+      'linekey.2.type': '13', 'linekey.2.value': SPEED_DIAL,
+      'linekey.3.type': '10', 'linekey.3.value': PARK_SLOT,
+      'linekey.4.type': '15', 'linekey.4.line': '1',
+    }, (k) => v.get(k)), SOURCES.keys).to.deep.equal([]);
+  });
+
+  it('T46S with an EXP40: the first module key is expansion_module.1.key.1', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46s-1'))));
+    expect(mismatches({ 'expansion_module.1.key.1.type': '16', 'expansion_module.1.key.1.value': BLF_TARGET }, (k) => v.get(k)), SOURCES.keys)
+      .to.deep.equal([]);
+  });
+});
