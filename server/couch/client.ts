@@ -73,9 +73,9 @@ export function statusOf(err: unknown): number | undefined {
   return (err as CouchError | null)?.statusCode;
 }
 
-export async function getOrNull<T>(db: DocumentScope<T>, id: string): Promise<(T & nano.DocumentGetResponse) | null> {
+export async function getOrNull<T>(db: DocumentScope<T>, id: string, params?: nano.DocumentGetParams): Promise<(T & nano.DocumentGetResponse) | null> {
   try {
-    return await db.get(id);
+    return await (params ? db.get(id, params) : db.get(id));
   } catch (err) {
     if (statusOf(err) === 404) return null;
     throw err;
