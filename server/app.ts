@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Services } from './services.js';
 import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
+import { publicPathPrefix } from './http/path-prefix.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
 import { badRequest } from './http/errors.js';
@@ -29,6 +30,7 @@ export function createApp(s: Services): Koa {
     await next();
   });
   koa.use(requestLog(app.log, app.metrics));
+  koa.use(publicPathPrefix(app.config.publicUrl));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],

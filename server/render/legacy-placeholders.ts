@@ -75,7 +75,7 @@ export const LEGACY_PLACEHOLDERS: Record<string, (c: Ctx) => unknown> = {
   TIMEZONE: (c) => c.vendor?.timezone,
   TIMEZONE_IDX: (c) => c.vendor?.timezone,
   TIMEZONE_ID: (c) => c.vendor?.timezone,
-  TIMEZONE_NAME: (c) => c.vendor?.timezone_name || c.settings?.timezone,
+  TIMEZONE_NAME: (c) => c.vendor?.timezone_name || c.vendor?.timezone || c.settings?.timezone,
   TIMEZONE_PREFIX: (c) => c.vendor?.timezone,
   TIMEZONE_NR: (c) => c.vendor?.timezone,
   TONES_IDX: (c) => c.vendor?.tone,
