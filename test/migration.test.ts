@@ -286,3 +286,48 @@ describe('moving from the original PHP kazoo-provision', function () {
     expect(twice.stderr).to.match(/was not replaced by import-legacy/);
   });
 });
+
+describe('templates written straight into CouchDB (validate_doc_update)', function () {
+  this.timeout(60000);
+  let srv: RunningServer;
+  before(async () => { srv = await startTestServer(); });
+  after(async () => { await srv.close(); });
+
+  const good = { _id: 'ui/acme/desk/p500', pvt_type: 'provisioner', pvt_generator: 'json2plain', endpoint_brand: 'acme',
+    endpoint_family: 'desk', endpoint_model: 'p500', capabilities: { lines: 2 },
+    files: [{ name: 'acme.cfg', scope: 'common', sections: ['cfg_base'] }, { name: '{mac}.cfg', scope: 'device', sections: ['cfg_account'] }],
+    cfg_base: { 'ntp.server': { value: '{{settings.ntp_server}}' } },
+    cfg_account: { 'sip.{{line.index}}.password': { value: '{{#if line.password}}{{line.password}}{{else}}none{{/if}}' } } };
+  const write = async (doc: Record<string, unknown>) => {
+    try { await srv.app.catalogDb.insert(doc); return { status: 201, reason: '' }; } catch (err) {
+      return { status: (err as { statusCode: number }).statusCode, reason: String((err as { reason?: string }).reason || (err as Error).message) };
+    }
+  };
+
+  it('refuses what the API schema refuses: no lines, lines in a common file, broken Handlebars', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ...good, capabilities: { lines: 0 } }, /^\/capabilities\/lines: must be a whole number from 1 to 64$/],
+      [{ ...good, files: [{ name: 'acme.cfg', scope: 'common', sections: ['cfg_base', 'cfg_account'] }] },
+        /^\/files\/0\/sections: common file acme\.cfg cannot hold cfg_account: it is served without authentication$/],
+      [{ ...good, cfg_base: { 'sip.password': { value: '{{line.password}}' } } },
+        /^\/cfg_base\/sip\.password\/value: references account or line data, but cfg_base goes into the common file acme\.cfg/],
+      [{ ...good, cfg_account: { 'sip.1.user': { value: '{{#if line.username}}{{line.username}}' } } },
+        /^\/cfg_account\/sip\.1\.user\/value: is not a valid Handlebars template \(\{\{#if\}\} is never closed\)$/],
+      [{ ...good, cfg_account: { 'sip.1.user': { value: '{{line.username' } } }, /is not a valid Handlebars template \(a \{\{ is never closed\)/],
+      [{ ...good, files: [{ name: '{mac}.cfg', scope: 'device', sections: ['cfg_nonsense'] }] }, /^\/files\/0\/sections\/0: must be one of cfg_base/],
+    ];
+    for (const [doc, reason] of cases) {
+      const res = await write(doc);
+      expect(res.status, JSON.stringify(doc)).to.equal(403);
+      expect(res.reason).to.match(reason);
+    }
+    expect((await write(good)).status).to.equal(201);
+  });
+
+  it('accepts the original project\'s documents as they are', async () => {
+    for (const doc of docs.filter((d) => d.pvt_type && d._id !== 'ui/mitel/68xx/6867i')) { // that one is seeded
+      const { _rev, ...rest } = doc;
+      expect((await write(rest)).status, doc._id).to.equal(201);
+    }
+  });
+});
