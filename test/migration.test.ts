@@ -14,6 +14,8 @@ import { LEGACY_PLACEHOLDERS, LEGACY_UNSERVED } from '../server/render/legacy-pl
 import { logLines, runEnv, startTestServer } from './harness.js';
 import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
 import { http, runTs, waitFor } from './support.js';
+import { challengesOf, digestAuth, phoneGet } from './security-client.js';
+import { secret } from './fixtures/secrets.js';
 
 const SET = fileURLToPath(new URL('./fixtures/legacy-set/', import.meta.url));
 const PASS = 'url-pass-for-migration-5e4d';
@@ -329,5 +331,67 @@ describe('templates written straight into CouchDB (validate_doc_update)', functi
       const { _rev, ...rest } = doc;
       expect((await write(rest)).status, doc._id).to.equal(201);
     }
+  });
+});
+
+describe('phones the original served without a password (first-contact window)', function () {
+  this.timeout(60000);
+  let srv: RunningServer;
+  let k: KazooFixture;
+  before(async () => {
+    srv = await startTestServer({ indexIntervalMs: 200 } as never);
+    k = new KazooFixture(srv.app.config.kazooDbPrefix);
+  });
+  after(async () => { await srv.close(); });
+
+  const api = (method: string, path: string) => http(`${srv.url}/api/${path}`, { method, headers: { 'x-auth-token': srv.app.config.adminToken! } });
+  // Aastra's User-Agent (profile sources): model, MAC with dashes, firmware.
+  const UA = (mac: string) => `Aastra6753i MAC:${mac.toUpperCase().match(/../g)!.join('-')} V:3.3.1.4322-SIP`;
+
+  async function mitel(account: { _id: string }) {
+    const mac = newMac('00085d');
+    await k.device(account._id, { mac, brand: 'mitel', family: '67xx', model: '6753i' });
+    await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'devices', 5000, 'device indexed');
+    const path = `/prov/mitel/${mac.toUpperCase()}.cfg`;
+    return { mac, path, get: (ip: string, headers: Record<string, string> = {}) => phoneGet(`${srv.url}${path}`, { ip, headers: { 'User-Agent': UA(mac), ...headers } }) };
+  }
+
+  it('lets a phone without pass= in once while the window is open, pins it and hands it credentials it needs from then on', async () => {
+    const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const phone = await mitel(account);
+    expect((await phone.get('127.0.0.21')).status, 'no window: the urlpass is required').to.equal(401);
+
+    const opened = await api('PUT', `accounts/${account._id}/provisioning/windows/first-contact/hours/2`);
+    expect(opened.status).to.equal(200);
+    expect(opened.json.data.ip).to.equal('first-contact');
+    expect(opened.json.data.until - opened.json.data.at).to.equal(2 * 3_600_000);
+    const first = await phone.get('127.0.0.21');
+    expect(first.status).to.equal(200);
+    const creds = { username: /^http digest username: ?(.+)$/m.exec(first.text)![1], password: /^http digest password: ?(.+)$/m.exec(first.text)![1] };
+    secret(creds.password);
+    expect(creds.username).to.match(/\S/);
+
+    // Pinned: the same phone without credentials is refused, with them it is served.
+    const again = await phone.get('127.0.0.21');
+    expect(again.status).to.equal(401);
+    const [c] = challengesOf(again);
+    const withCreds = await phone.get('127.0.0.21', { Authorization: digestAuth(c, creds.username, creds.password, phone.path) });
+    expect(withCreds.status).to.equal(200);
+    // A wrong pass= is not a missing one.
+    expect((await phoneGet(`${srv.url}${phone.path}?pass=wrong`, { ip: '127.0.0.22', headers: { 'User-Agent': UA((await mitel(account)).mac) } })).status).to.equal(404);
+
+    // Closed: the next new phone needs the urlpass (or its credentials) again.
+    expect((await api('DELETE', `accounts/${account._id}/provisioning/windows/first-contact`)).status).to.equal(200);
+    const later = await mitel(account);
+    expect((await later.get('127.0.0.23')).status).to.equal(401);
+  });
+
+  it('opens for one account only, and for at most 168 hours', async () => {
+    const a = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const b = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    expect((await api('PUT', `accounts/${a._id}/provisioning/windows/first-contact/hours/169`)).status).to.equal(400);
+    expect((await api('PUT', `accounts/${a._id}/provisioning/windows/first-contact/hours/1`)).status).to.equal(200);
+    expect((await (await mitel(a)).get('127.0.0.24')).status).to.equal(200);
+    expect((await (await mitel(b)).get('127.0.0.24')).status).to.equal(401);
   });
 });

@@ -10,14 +10,15 @@ import { ok } from '../api/envelope.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { unknownMacs, unknownMacsNear, type UnknownMac } from '../phones/sightings.js';
-import { normalizeIp } from './locks.js';
+import { FIRST_CONTACT_WINDOW, normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
 import { accountParam, macParam } from '../api/params.js';
 import type { ProfileDoc } from '../catalog/types.js';
 
 function ipParam(ctx: Context): string {
+  if (ctx.params.ip === FIRST_CONTACT_WINDOW) return FIRST_CONTACT_WINDOW;
   const ip = normalizeIp(decodeURIComponent(String(ctx.params.ip)));
-  if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address`, { field: 'ip' });
+  if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address (or "${FIRST_CONTACT_WINDOW}")`, { field: 'ip' });
   return ip;
 }
 
