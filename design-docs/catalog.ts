@@ -83,6 +83,7 @@ const validateDocUpdate = `function (newDoc, oldDoc, userCtx) {
       if (!newDoc.hasOwnProperty(key) || key.indexOf('cfg_') !== 0) continue;
       var section = newDoc[key];
       if (section !== null && (typeof section !== 'object' || isArray(section))) reject('/' + key, 'must be an object or null');
+      if (JSON.stringify(section || null).indexOf('{{') < 0) continue;
       var found = strings(section, '/' + key, []);
       for (var s = 0; s < found.length; s++) {
         if (found[s][1].indexOf('{{') < 0) continue;

@@ -126,7 +126,7 @@ describe('moving from the original PHP kazoo-provision', function () {
     const res = await waitFor(async () => {
       const r = await http(`${srv.url}${urlOf(id, mac)}`);
       return r.status === 200 && r.text.includes(second.sip.password) ? r : null;
-    }, 8000, `both lines of ${id}`);
+    }, 20000, `both lines of ${id}`);
     return { res, first, second, account, mac };
   }
 

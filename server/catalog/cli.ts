@@ -9,7 +9,7 @@ import { importConfig, type ImportInput } from './import.js';
 import { readSeedDocs } from './seed.js';
 import { planLegacyImport, type Action, type LegacyFile } from './legacy-import.js';
 import type { ProfileDoc, TemplateDoc } from './types.js';
-import { getOrNull } from '../couch/client.js';
+import { bulkInChunks, getOrNull } from '../couch/client.js';
 import { CatalogStore } from './store.js';
 import { refreshTree } from './tree.js';
 import { HttpError } from '../http/errors.js';
@@ -102,7 +102,7 @@ async function cmdImportLegacy(argv: string[], dir: string | undefined): Promise
       ? { ...e.doc, _rev: e.current._rev, pvt_replaced_rev: e.current._rev } : e.doc));
     let failed = 0;
     if (writes.length) {
-      const res = await app.catalogDb.bulk({ docs: writes });
+      const res = await bulkInChunks(app.catalogDb, writes as Array<Record<string, unknown>>);
       for (const r of res.filter((x) => x.error)) { failed++; process.stderr.write(`not written ${r.id}: ${r.error} ${r.reason}\n`); }
     }
     await refreshTree(app.catalogDb);
