@@ -29,8 +29,9 @@ export function createApp(s: Services): Koa {
     ctx.state.clientIp = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
     await next();
   });
-  koa.use(requestLog(app.log, app.metrics));
+  // Before everything that looks at the path (CORS for Monster UI at PUBLIC_URL/api/, the routers).
   koa.use(publicPathPrefix(app.config.publicUrl));
+  koa.use(requestLog(app.log, app.metrics));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],

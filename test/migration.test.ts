@@ -277,7 +277,15 @@ describe('moving from the original PHP kazoo-provision', function () {
     });
   }
 
-  it('revert puts the seeded template back, and setup sees it as its own again', async () => {
+  it('Monster UI reaches the catalog under the install path too (PUBLIC_URL/api/), with CORS', async () => {
+    const res = await http(`${srv.url}/provisioner/api/ui/yealink/t4x/t46g`, { headers: { Origin: 'https://monster.example.net' } });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('access-control-allow-origin')).to.equal('*');
+    expect(res.json.data.template.feature_keys.iterate).to.equal(27); // usr_keys.setable_phone_keys
+    expect((await http(`${srv.url}/elsewhere/api/ui/yealink/t4x/t46g`)).status).to.equal(404);
+  });
+
+    it('revert puts the seeded template back, and setup sees it as its own again', async () => {
     const res = await runTs('server/catalog/cli.ts', ['revert', 'ui/mitel/68xx/6867i'], env);
     expect(res.code, res.stderr).to.equal(0);
     const doc = await catalogDoc('ui/mitel/68xx/6867i');
