@@ -55,7 +55,7 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
   host: { env: 'HOST', schema: { type: 'string', minLength: 1 }, default: '0.0.0.0',
     doc: 'Address to listen on.' },
   publicUrl: { env: 'PUBLIC_URL', schema: { type: 'string', pattern: '^https?://[^/\\s]+(/[^\\s]*)?$' }, default: '',
-    doc: 'Base URL phones and Monster UI reach us at (e.g. `https://prov.example.com`). Default: `http://<host>:<port>`.' },
+    doc: 'Base URL phones and Monster UI reach us at (e.g. `https://prov.example.com`). Default: `http://<host>:<port>`. With a path (`http://host/provisioner`, the original project\'s install path), requests under the path reach the same routes.' },
   couchdbUrl: { env: 'COUCHDB_URL', schema: NODE_LIST, hint: NODE_LIST_HINT, default: null,
     doc: 'CouchDB for our databases, with admin credentials in the URL. Several nodes of one cluster may be listed, separated by spaces or commas: requests go to the first node that answers and fail over to the next. Unset: start the embedded server.' },
   dataDir: { env: 'DATA_DIR', schema: { type: 'string', minLength: 1 }, default: './data',

@@ -6,6 +6,7 @@ import type { Services } from './services.js';
 import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
 import { isConnectionError } from './couch/errors.js';
+import { publicPathPrefix } from './http/path-prefix.js';
 import { healthRouter } from './health.js';
 import { catalogRouter } from './api/catalog-routes.js';
 import { badRequest, HttpError } from './http/errors.js';
@@ -33,6 +34,8 @@ export function createApp(s: Services): Koa {
     ctx.state.clientIp = clientIp(ctx.request.socket.remoteAddress, ctx.get('x-forwarded-for'), trusted);
     await next();
   });
+  // Before everything that looks at the path (CORS for Monster UI at PUBLIC_URL/api/, the routers).
+  koa.use(publicPathPrefix(app.config.publicUrl));
   koa.use(requestLog(app.log, app.metrics, isConnectionError));
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.

@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentScope } from 'nano';
 import type { AppContext } from './context.js';
-import { ensureDb } from './couch/client.js';
+import { ensureDb, bulkInChunks } from './couch/client.js';
 import { docsByPrefix } from './couch/pages.js';
 
 export const BACKUP_FORMAT = 'kazoo-provision-backup';
@@ -118,7 +118,7 @@ async function restoreBatch(db: DocumentScope<any>, batch: Doc[], r: { created: 
       writes.push(have ? { ...doc, _rev: have._rev } : doc);
     }
     if (!writes.length) return;
-    const results = await db.bulk({ docs: writes });
+    const results = await bulkInChunks(db, writes);
     const retry = new Set<string>();
     for (const [i, res] of results.entries()) {
       if (!res.error) { if (writes[i]._rev) r.updated++; else r.created++; continue; }

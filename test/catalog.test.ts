@@ -329,9 +329,10 @@ describe('catalog', function () {
       expect((await runTs('setup.ts', [], env)).code).to.equal(0);
       const legacyDir = mkdtempSync(join(tmpdir(), 'kp-legacy-'));
       for (const f of readdirSync(LEGACY_DIR)) writeFileSync(join(legacyDir, f), readFileSync(join(LEGACY_DIR, f)));
-      const imported = await runTs('server/catalog/cli.ts', ['import-legacy', legacyDir], env);
+      const imported = await runTs('server/catalog/cli.ts', ['import-legacy', legacyDir, '--apply'], env);
       expect(imported.code, imported.stderr).to.equal(0);
-      expect(imported.stdout).to.match(/imported 1 templates, skipped 0/);
+      expect(imported.stdout).to.match(/1 to create, 0 to replace, 0 unchanged, 0 skipped/);
+      expect(imported.stdout).to.match(/imported 1 templates/);
       const out = mkdtempSync(join(tmpdir(), 'kp-export-'));
       const exported = await runTs('server/catalog/cli.ts', ['export', out], env);
       expect(exported.code, exported.stderr).to.equal(0);

@@ -7,7 +7,9 @@ import { flagValue, loadCliConfig, runCli, UsageError, withCouch } from '../cli.
 import { CatalogCache } from './cache.js';
 import { importConfig, type ImportInput } from './import.js';
 import { readSeedDocs } from './seed.js';
-import { validateCatalogDoc } from './schemas.js';
+import { planLegacyImport, type Action, type LegacyFile } from './legacy-import.js';
+import type { ProfileDoc, TemplateDoc } from './types.js';
+import { bulkInChunks, getOrNull } from '../couch/client.js';
 import { CatalogStore } from './store.js';
 import { refreshTree } from './tree.js';
 import { HttpError } from '../http/errors.js';
@@ -17,7 +19,10 @@ const USAGE = `usage: npm run catalog -- <command>
   import --file F --brand B --family F --model M [--format xml|plain] [--delimiter D]
          [--username U --password P [--line N]] [--name NAME] [--save]
                                           turn a phone's exported config into a template; prints it, saves with --save
-  import-legacy DIR                       load the original project's DB_INSTALL/brand_provisioner documents
+  import-legacy DIR [--apply] [--skip-existing]
+                                          the original project's DB_INSTALL/brand_provisioner documents: lists what
+                                          would be created, replaced or skipped and why; writes only with --apply
+  revert ID                               put back the document import-legacy replaced (its previous revision)
   export DIR                              write every template and vendor profile to DIR as JSON files
 With no COUCHDB_URL the embedded server on DATA_DIR is used: stop \`npm start\` first, or use the API.`;
 
@@ -60,31 +65,66 @@ async function cmdImport(argv: string[]): Promise<number> {
 async function cmdImportLegacy(argv: string[], dir: string | undefined): Promise<number> {
   if (!dir) throw new UsageError(`import-legacy needs the folder of the original's documents\n${USAGE}`);
   // The original names each file after its URL-encoded document id; its tree and design doc are ours to derive.
-  const docs: Record<string, unknown>[] = [];
-  const problems: string[] = [];
+  const files: LegacyFile[] = [];
+  const others: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const id = decodeURIComponent(name.replace(/\.json$/, ''));
-    if (!id.startsWith('ui/')) continue;
-    const raw = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    const { _rev, ...doc } = raw;
-    const found = validateCatalogDoc(doc);
-    if (found.length) problems.push(`${name}: ${found.map((p) => `${p.pointer} ${p.message}`).join('; ')}`);
-    else docs.push(doc);
+    if (!id.startsWith('ui/')) { others.push(id); continue; }
+    files.push({ file: name, doc: JSON.parse(readFileSync(join(dir, name), 'utf8')) });
   }
-  for (const p of problems) process.stderr.write(`skipped ${p}\n`);
+  const apply = argv.includes('--apply');
   return withCouch(loadCliConfig(argv), async (app) => {
-    const existing = docs.length ? await app.catalogDb.fetch({ keys: docs.map((d) => d._id as string) }) : { rows: [] };
-    const writes = docs.map((d, i) => {
-      const cur = (existing.rows[i] as { doc?: { _rev: string } | null }).doc;
-      return cur ? { ...d, _rev: cur._rev } : d;
-    });
+    const all = await app.catalogDb.list({ include_docs: true });
+    const current = new Map<string, TemplateDoc>();
+    const profiles = new Map<string, ProfileDoc>();
+    for (const row of all.rows) {
+      const d = row.doc as Record<string, any> | undefined;
+      if (d?.pvt_type === 'provisioner') current.set(d._id, d as TemplateDoc);
+      if (d?.pvt_type === 'vendor_profile') profiles.set(d.brand, d as ProfileDoc);
+    }
+    let plan = planLegacyImport(files, current, profiles);
+    if (argv.includes('--skip-existing')) {
+      plan = plan.map((e) => (e.action === 'replace' ? { ...e, action: 'skip', reason: `exists in the catalog (${e.reason}); kept because of --skip-existing`, advice: undefined } : e));
+    }
+    const out = (s: string) => process.stdout.write(`${s}\n`);
+    out(apply ? 'import-legacy: writing' : 'import-legacy: dry run, nothing is written (add --apply to write)');
+    for (const e of plan) {
+      out(`${e.action.padEnd(9)} ${e.id}${e.reason ? `: ${e.reason}` : ''}`);
+      if (e.advice) out(`          what to do: ${e.advice}`);
+      for (const n of e.notes) out(`          - ${n}`);
+    }
+    for (const id of others) out(`not read  ${id}: ${id === 'phonetree' ? 'the brand tree is rebuilt from the catalog' : 'ours replaces the original\'s design document'}`);
+    const count = (a: Action) => plan.filter((e) => e.action === a).length;
+    out(`${count('create')} to create, ${count('replace')} to replace, ${count('unchanged')} unchanged, ${count('skip')} skipped`);
+    if (!apply) return 0;
+    const writes = plan.filter((e) => e.action === 'create' || e.action === 'replace').map((e) => (e.current
+      // The replaced document stays in CouchDB's revision history; revert finds it by this field.
+      ? { ...e.doc, _rev: e.current._rev, pvt_replaced_rev: e.current._rev } : e.doc));
+    let failed = 0;
     if (writes.length) {
-      const res = await app.catalogDb.bulk({ docs: writes });
-      for (const r of res.filter((x) => x.error)) process.stderr.write(`not written ${r.id}: ${r.error} ${r.reason}\n`);
+      const res = await bulkInChunks(app.catalogDb, writes as Array<Record<string, unknown>>);
+      for (const r of res.filter((x) => x.error)) { failed++; process.stderr.write(`not written ${r.id}: ${r.error} ${r.reason}\n`); }
     }
     await refreshTree(app.catalogDb);
-    process.stdout.write(`imported ${docs.length} templates, skipped ${problems.length}\n`);
-    return problems.length && !docs.length ? 1 : 0;
+    out(`imported ${writes.length - failed} templates${failed ? `, ${failed} failed` : ''}`);
+    return failed ? 1 : 0;
+  });
+}
+
+/** Puts back the document an import replaced, from CouchDB's revision history. */
+async function cmdRevert(argv: string[], id: string | undefined): Promise<number> {
+  if (!id) throw new UsageError(`revert needs a template id\n${USAGE}`);
+  return withCouch(loadCliConfig(argv), async (app) => {
+    const doc = await getOrNull(app.catalogDb as never, id) as Record<string, any> | null;
+    if (!doc?.pvt_replaced_rev) throw new UsageError(`revert: ${id} was not replaced by import-legacy`);
+    const old = await getOrNull(app.catalogDb as never, id, { rev: doc.pvt_replaced_rev }) as Record<string, any> | null;
+    if (!old) {
+      throw new UsageError(`revert: revision ${doc.pvt_replaced_rev} of ${id} is gone (database compacted); `
+        + 'a seeded template comes back with npm run setup -- --force-templates');
+    }
+    await app.catalogDb.insert({ ...old, _rev: doc._rev });
+    process.stdout.write(`reverted ${id} to revision ${doc.pvt_replaced_rev}\n`);
+    return 0;
   });
 }
 
@@ -122,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'import': return cmdImport(argv);
     case 'import-legacy': return cmdImportLegacy(argv, arg);
+    case 'revert': return cmdRevert(argv, arg);
     case 'export': return cmdExport(argv, arg);
     default:
       throw new UsageError(USAGE);

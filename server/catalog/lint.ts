@@ -5,7 +5,8 @@ import { checkValueSyntax } from '../render/values.js';
 import type { SchemaProblem } from './schemas.js';
 import type { TemplateDoc } from './types.js';
 
-const PRIVATE = /\{\{[^}]*\b(line|lines|account|key|settings\.(admin_password|admin_user|prov_username|prov_password))\b|\{(SIP[A-Z]*|ACCOUNT|NAME|INTERNAL|PRESENCE_ID|PROVPASS|PROV_PHONE_PASS|PROV_PHONE_USER|PROV_PASSWORD|ACCESSPROVPASS|PROXY_SERVER|REGISTRAR_SERVER)\}/;
+/** A value that carries line, account or credential data (none may reach a common file). */
+export const PRIVATE_VALUE = /\{\{[^}]*\b(line|lines|account|key|settings\.(admin_password|admin_user|prov_username|prov_password))\b|\{(SIP[A-Z]*|ACCOUNT|NAME|INTERNAL|PRESENCE_ID|PROVPASS|PROV_PHONE_PASS|PROV_PHONE_USER|PROV_PASSWORD|ACCESSPROVPASS|PROXY_SERVER|REGISTRAR_SERVER)\}/;
 
 function* strings(node: unknown, pointer: string): Generator<[string, string]> {
   if (typeof node === 'string') yield [pointer, node];
@@ -18,6 +19,9 @@ function* strings(node: unknown, pointer: string): Generator<[string, string]> {
     }
   }
 }
+
+/** Sections rendered per line or per key: never in a common file. */
+export const LINE_SECTIONS = ['cfg_account', 'cfg_linekey', 'cfg_memkey', 'cfg_expkey'] as const;
 
 const SECTION_KEYS = (t: TemplateDoc) => Object.keys(t).filter((k) => k.startsWith('cfg_'));
 
@@ -36,13 +40,13 @@ export function lintTemplate(t: TemplateDoc): SchemaProblem[] {
       continue;
     }
     for (const section of f.sections) {
-      if (section === 'cfg_account' || section === 'cfg_linekey' || section === 'cfg_memkey' || section === 'cfg_expkey') {
+      if ((LINE_SECTIONS as readonly string[]).includes(section)) {
         problems.push({ pointer: `/files/${i}/sections`, message: `common file ${f.name} cannot hold ${section}: it is served without authentication` });
         continue;
       }
       const body = section === 'cfg_keys' ? (t.cfg_keys ?? t.cfg_key) : t[section];
       for (const [pointer, text] of strings(body, `/${section}`)) {
-        if (PRIVATE.test(text)) {
+        if (PRIVATE_VALUE.test(text)) {
           problems.push({ pointer, message: `references account or line data, but ${section} goes into the common file ${f.name}, which carries no secrets` });
         }
       }

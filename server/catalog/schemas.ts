@@ -136,6 +136,8 @@ export const profileSchema = {
     timezones: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     languages: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     tones: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    // How import-legacy completes the original project's documents of this brand (catalog/legacy.ts).
+    legacy: { type: 'object' },
     sources: { type: 'array', items: { type: 'string' } },
     unconfirmed,
   },

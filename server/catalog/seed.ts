@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentScope } from 'nano';
 import { validateCatalogDoc } from './schemas.js';
+import { bulkInChunks } from '../couch/client.js';
 
 export interface SeedDoc { _id: string; pvt_type: string; [k: string]: unknown }
 export interface SeedReport { created: string[]; updated: string[]; unchanged: string[]; kept: string[] }
@@ -82,7 +83,7 @@ export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: b
     }
   });
   if (writes.length) {
-    const results = await db.bulk({ docs: writes });
+    const results = await bulkInChunks(db, writes);
     const failed = results.filter((r) => r.error);
     if (failed.length) {
       const err = new SeedError(`catalog write failed for ${failed.map((r) => `${r.id} (${r.error}: ${r.reason})`).join(', ')}`);

@@ -2,7 +2,7 @@
 // Handlebars. Templates are data, so Handlebars gets only a fixed set of helpers and no prototype
 // access (its default); a template may format values, never choose code to run.
 import Handlebars from 'handlebars';
-import { LEGACY_PLACEHOLDERS } from './legacy-placeholders.js';
+import { LEGACY_PLACEHOLDERS, LEGACY_UNSERVED } from './legacy-placeholders.js';
 
 const hb = Handlebars.create();
 const helpers: Record<string, (...args: any[]) => unknown> = {
@@ -26,10 +26,13 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
-const TOKEN = /\{([A-Z][A-Z0-9_]*)\}/g;
+// Upper-case first letter: {Phone_Reregister_Prov} is one of the original's; {mac} is the phone's own.
+const TOKEN = /\{([A-Z][A-Za-z0-9_]*)\}/g;
 
 export class UnfilledPlaceholder extends Error {
-  constructor(public token: string) { super(`placeholder {${token}} has no value`); }
+  constructor(public token: string) {
+    super(`placeholder {${token}} has no value${LEGACY_UNSERVED[token] ? `: it ${LEGACY_UNSERVED[token]}` : ''}`);
+  }
 }
 
 /** Renders one key or value. Throws UnfilledPlaceholder for a token we cannot fill. */

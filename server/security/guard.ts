@@ -10,7 +10,7 @@ import type { Bans } from './bans.js';
 import type { ClientCert } from './client-cert.js';
 import type { CredentialStore, DeviceCredentials } from './credentials.js';
 import { challengeHeaders, digestMatches, parseDigest, type NonceStore } from './digest.js';
-import type { Locks, LockDoc } from './locks.js';
+import { FIRST_CONTACT_WINDOW, type Locks, type LockDoc } from './locks.js';
 import { credentialsRequired, inCidrs, parseCidrs, type SecuritySettings, type SettingsStore } from './settings.js';
 import { sameSecret } from '../api/auth.js';
 
@@ -73,7 +73,7 @@ export class PhoneGuard {
     const auth = await this.credentials(req, accountId);
     if (!auth.ok) return auth;
     const legacy = this.urlPassword(req, urlpass, auth.device || certOk);
-    if (legacy) return deny(legacy);
+    if (legacy && !(await this.passwordlessFirstContact(req, accountId))) return deny(legacy);
     return this.contact(req, accountId, settings, auth.device || certOk, credentialsRequired(settings, urlpass), auth.retire);
   }
 
@@ -117,6 +117,18 @@ export class PhoneGuard {
     if (typeof urlpass !== 'string' || !urlpass) return null;
     if (req.pass !== null) return sameSecret(req.pass, urlpass) ? null : 'bad_password';
     return deviceAuth ? null : 'bad_password';
+  }
+
+  /**
+   * Phones the original project served without a password (Mitel/Aastra) never send `pass=`. While
+   * the account's first-contact window is open, such a phone may fetch once, before any lock exists:
+   * that fetch pins it (contact()) and its file hands it per-device credentials, which it needs from
+   * then on. A wrong `pass=` stays wrong; the window closes by itself.
+   */
+  private async passwordlessFirstContact(req: PhoneRequest, accountId: string): Promise<boolean> {
+    if (req.pass !== null) return false;
+    if (!(await this.p.locks.windowOpen(accountId, FIRST_CONTACT_WINDOW))) return false;
+    return !(await this.p.locks.get(accountId, req.mac));
   }
 
   private async contact(req: PhoneRequest, accountId: string, settings: SecuritySettings, deviceAuth: boolean,

@@ -30,6 +30,13 @@ export const unlockId = (accountId: string, mac: string) => `unlock:${accountId}
 
 interface UnlockDoc { _id: string; _rev?: string; pvt_type: 'provision_unlock'; account_id: string; mac: string; at: number; expires_at: number }
 
+/**
+ * The window that is not for one IP: while open, a phone of the account that has never fetched may
+ * do so once without the account's `pass=` (phones the original project served without one). Keyed
+ * like an IP window under a name no IP can have, so no IP window ever opens it.
+ */
+export const FIRST_CONTACT_WINDOW = 'first-contact';
+
 /** An IP as we key it: v4-mapped v6 as plain v4, v6 lowercase; null when not an IP. */
 export function normalizeIp(input: string): string | null {
   const ip = input.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');

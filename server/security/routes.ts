@@ -11,15 +11,16 @@ import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { unknownMacs, type UnknownMac } from '../phones/sightings.js';
 import { unknownMacsNear } from '../phones/sighting-visibility.js';
-import { normalizeIp } from './locks.js';
+import { FIRST_CONTACT_WINDOW, normalizeIp } from './locks.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
 import { accountParam, kazooIdParam, macParam } from '../api/params.js';
 import type { ProfileDoc } from '../catalog/types.js';
 
 function ipParam(ctx: Context): string {
+  if (ctx.params.ip === FIRST_CONTACT_WINDOW) return FIRST_CONTACT_WINDOW;
   // The router has decoded the parameter already (and left it as sent when it could not be decoded).
   const ip = normalizeIp(String(ctx.params.ip));
-  if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address`, { field: 'ip' });
+  if (!ip) throw badRequest(`"${String(ctx.params.ip).slice(0, 60)}" is not an IP address (or "${FIRST_CONTACT_WINDOW}")`, { field: 'ip' });
   return ip;
 }
 
