@@ -294,18 +294,23 @@ define(function(require) {
 		},
 
 		/*
-		 * A model as people name it ("Yealink T46S", "Polycom VVX 400") from the catalog tree
-		 * (GET phones); the raw ids when the catalog does not know it.
+		 * A model as people name it ("Yealink T46S", "Polycom VVX400") from the catalog tree
+		 * (GET phones); by the template our server found when the device has a former key
+		 * (polycom/vvx/400 → ui/polycom/vvx/vvx400); the raw ids when the catalog does not know it.
 		 */
-		phoneprovModelName: function(tree, brand, family, model) {
-			var b = tree && tree[brand],
-				f = b && b.families && b.families[family],
-				m = f && f.models && f.models[model];
+		phoneprovModelName: function(tree, brand, family, model, templateId) {
+			var find = function(b, f, m) {
+					var bd = tree && tree[b],
+						fd = bd && bd.families && bd.families[f],
+						md = fd && fd.models && fd.models[m];
 
-			if (!m) {
-				return _.compact([ brand, family, model ]).join(' ');
-			}
-			return (b.name || brand) + ' ' + (m.name || model);
+					return md ? (bd.name || b) + ' ' + (md.name || m) : null;
+				},
+				parts = String(templateId || '').split('/');
+
+			return find(brand, family, model) ||
+				(parts.length === 4 ? find(parts[1], parts[2], parts[3]) : null) ||
+				_.compact([ brand, family, model ]).join(' ');
 		},
 
 		/*

@@ -5,15 +5,13 @@
 // through tab by tab. Screenshots go to test-artifacts/monster-app/; UPDATE_SCREENSHOTS=1 also
 // writes one per tab and language to docs/screenshots/.
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser/chromium.js';
-import { browserTestsBlocked } from './browser/monster-tree.js';
-import { openApp, openTab, pageLog, publishScreenshot, screenshot, type TestPage } from './browser/app-page.js';
+import type { Browser } from 'playwright-core';
+import { openApp, openTab, publishScreenshot, screenshot, type TestPage } from './browser/app-page.js';
+import { toast, useAppBrowser } from './browser/suite.js';
 import { decodeQrPng } from './browser/qr.js';
 import { crossbarCalls } from './browser/crossbar-api.js';
-import { phoneFetch, phoneFile, startAppWorld, URLPASS, type AppWorld } from './browser/world.js';
+import { phoneFetch, phoneFile, URLPASS, type AppWorld } from './browser/world.js';
 import { http, waitFor } from './support.js';
-import { logLines } from './harness.js';
 import { newMac } from './fixtures/kazoo.js';
 import { secret } from './fixtures/secrets.js';
 
@@ -22,33 +20,7 @@ describe('Monster app in Chromium', function () {
   let browser: Browser;
   let world: AppWorld;
   let page: TestPage | null = null;
-  // Monster's toasts (toastr): .toast-success / .toast-error holding .toast-message.
-  const toast = (p: Page, type: 'success' | 'error', text: RegExp) =>
-    p.locator(`.toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 10000 });
-
-  before(async function () {
-    this.timeout(120000);
-    const blocked = browserTestsBlocked();
-    if (blocked) {
-      console.warn(`SKIP_BROWSER_TESTS=1: skipping the browser tests (${blocked})`);
-      this.skip();
-    }
-    [browser, world] = await Promise.all([launchChromium(), startAppWorld()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await world?.close();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
-      console.log(await pageLog(page).catch(() => ''));
-      if (process.env.DEBUG_APP) console.log(logLines.slice(-25).map((l) => l.slice(0, 260)).join('\n'));
-    }
-    if (page) expect(page.problems, 'page errors').to.deep.equal([]);
-    await page?.close();
-    page = null;
-  });
+  useAppBrowser({ started: (b, w) => { browser = b; world = w; }, page: () => page, pageClosed: () => { page = null; } });
 
   describe('Devices', () => {
     it('lists the Kazoo devices with model, provisioning URL and last fetch', async () => {

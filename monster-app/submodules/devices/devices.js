@@ -79,7 +79,7 @@ define(function(require) {
 						family: state.family || '',
 						model: state.model || '',
 						hasModel: !!state.brand,
-						modelName: state.brand ? self.phoneprovModelName(results.catalog, state.brand, state.family, state.model) : '',
+						modelName: state.brand ? self.phoneprovModelName(results.catalog, state.brand, state.family, state.model, state.template_id) : '',
 						templateFound: !!state.template_found,
 						provisioningUrl: state.provisioning_url || '',
 						lastSeen: lastSeen ? {
