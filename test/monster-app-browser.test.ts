@@ -2,11 +2,11 @@
 // (test/browser/monster-tree.ts): Monster logs in with a Kazoo token, lists the app from Kazoo's apps
 // store by `source_url`, loads it from our server's /monster-app/ with its own monster.request,
 // getTemplate and dialogs; the app talks to our real server and the fake crossbar, and is clicked
-// through tab by tab. Screenshots go to test-artifacts/monster-app/; UPDATE_SCREENSHOTS=1 also
-// writes one per tab and language to docs/screenshots/.
+// through tab by tab. Screenshots go to test-artifacts/monster-app/ (the ones in docs/screenshots/
+// come from monster-ui-stock.test.ts).
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { openApp, openTab, publishScreenshot, screenshot, type TestPage } from './browser/app-page.js';
+import { openApp, openTab, screenshot, type TestPage } from './browser/app-page.js';
 import { toast, useAppBrowser } from './browser/suite.js';
 import { decodeQrPng } from './browser/qr.js';
 import { crossbarCalls } from './browser/crossbar-api.js';
@@ -32,7 +32,7 @@ describe('Monster app in Chromium', function () {
       expect(await row.locator('.phoneprov-url').inputValue()).to.equal(`https://prov.example.com/prov/yealink/${world.devices.yealink.mac}.cfg`);
       expect(await row.locator('.phoneprov-device-last-seen').innerText()).to.contain('Yealink SIP-T46S');
       expect(await page.locator('tr.phoneprov-device').count()).to.equal(4);
-      await publishScreenshot(page, 'devices');
+      await screenshot(page, 'devices');
     });
 
     it('picks a model in SmartPBX\'s own picker: the device keeps its name and MAC, gets the model, and the picker closes', async () => {
@@ -188,7 +188,7 @@ describe('Monster app in Chromium', function () {
       expect(first).to.match(/^(\d+d )?\d\d:\d\d:\d\d$/);
       await waitFor(async () => (await page!.locator('.phoneprov-countdown').innerText()) !== first, 3000, 'the countdown to tick');
       await page.locator('tr.phoneprov-code').first().waitFor();
-      await publishScreenshot(page, 'mobile');
+      await screenshot(page, 'mobile');
     });
 
     it('lists an activation with last seen, disables, enables and deactivates it', async () => {
@@ -249,7 +249,7 @@ describe('Monster app in Chromium', function () {
       await error.waitFor({ timeout: 10000 });
       expect(await error.innerText()).to.match(/>= 1|minimum|at least/i);
       expect(await lines.getAttribute('class')).to.contain('phoneprov-invalid');
-      await publishScreenshot(page, 'templates');
+      await screenshot(page, 'templates');
       await lines.fill('16');
       await page.fill('[data-pointer="/name"]', 'T46S');
       await page.click('.phoneprov-template-save');
@@ -312,7 +312,7 @@ describe('Monster app in Chromium', function () {
       const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.accountId);
       expect(doc.provision).to.deep.equal({ provision_enabled: true, urlpass: generated, admin_password: 'new-phone-admin' });
       expect(doc.pvt_type).to.equal('account');
-      await publishScreenshot(page, 'settings');
+      await screenshot(page, 'settings');
     });
 
     it('saves SessionTalk settings and shows a refused value at its field', async () => {

@@ -202,7 +202,7 @@ describe('The app in the stock Monster UI', function () {
         await page.locator(ready[i]).first().waitFor();
         if (i === 2) await page.locator('a[data-id="ui/yealink/t4x/t46s"]').click();
         await page.waitForTimeout(300);
-        await publishScreenshot(page, ['devices', 'mobile', 'templates', 'settings'][i], language);
+        await publishScreenshot(page, ['devices', 'mobile', 'templates', 'settings'][i], language, true);
       }
     });
   }

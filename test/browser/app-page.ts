@@ -49,15 +49,15 @@ export async function pageLog(page: TestPage): Promise<string> {
 }
 
 /**
- * A tab's screenshot: always as a test artifact; with UPDATE_SCREENSHOTS=1 also the viewport (as a
- * person sees it) into docs/screenshots/<name>-<language>.png, and for en-US the app store's metadata.
+ * A screenshot: always as a test artifact; with UPDATE_SCREENSHOTS=1 also the viewport (as a person
+ * sees it) into docs/screenshots/<name>-<language>.png, and a tab's in English into the app's metadata.
  */
-export async function publishScreenshot(page: Page, name: string, language = 'en-US'): Promise<void> {
+export async function publishScreenshot(page: Page, name: string, language = 'en-US', isTab = false): Promise<void> {
   await screenshot(page, `${name}-${language}`);
   if (!process.env.UPDATE_SCREENSHOTS) return;
   const shot = await page.screenshot({ fullPage: false });
   const targets = [join(ROOT, 'docs', 'screenshots', `${name}-${language}.png`)];
-  if (language === 'en-US') targets.push(join(ROOT, 'monster-app', 'metadata', 'screenshots', `${name}.png`));
+  if (isTab && language === 'en-US') targets.push(join(ROOT, 'monster-app', 'metadata', 'screenshots', `${name}.png`));
   for (const file of targets) {
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, shot);
