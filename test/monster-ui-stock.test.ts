@@ -191,6 +191,19 @@ describe('The app in the stock Monster UI', function () {
     }
   });
 
+  it('also runs copied into the Monster tree as src/apps/phoneprov (an apps_store entry without source_url)', async () => {
+    const sourceUrl = world.phoneprovApp.source_url;
+    delete world.phoneprovApp.source_url;
+    try {
+      page = await openApp(browser, world, 'admin');
+      const loadedFrom = await page.evaluate(() => (window as any).require('monster').apps.phoneprov.appPath);
+      expect(loadedFrom).to.equal('apps/phoneprov');
+      await page.locator(`tr[data-id="${world.devices.yealink.id}"] .phoneprov-model-name`).waitFor();
+    } finally {
+      world.phoneprovApp.source_url = sourceUrl;
+    }
+  });
+
   for (const [who, language, tabs] of [['admin', 'en-US', ['Devices', 'Mobile', 'Templates', 'Settings']],
     ['adminDe', 'de-DE', ['Geräte', 'Mobil', 'Vorlagen', 'Einstellungen']]] as const) {
     it(`shows every tab in ${language} (screenshots for docs/screenshots/)`, async () => {
