@@ -29,7 +29,9 @@ const configJs = (o: PageServerOptions) => `define(${JSON.stringify({
 
 /** A path under `base`, or null when the request tries to leave it. */
 function inside(base: string, path: string): string | null {
-  const file = normalize(join(base, decodeURIComponent(path)));
+  let decoded: string;
+  try { decoded = decodeURIComponent(path); } catch { return null; }
+  const file = normalize(join(base, decoded));
   return file === base || file.startsWith(base + sep) ? file : null;
 }
 
