@@ -34,7 +34,7 @@ const PASS = 'bench-url-pass';
 const FLEET: Array<{ template: string; ua: (mac: string) => string }> = [
   { template: 'ui/yealink/t4x/t46s', ua: (m) => `Yealink SIP-T46S 66.86.0.15 ${colons(m)}` },
   { template: 'ui/snom/dxxx/d785', ua: (m) => `Mozilla/4.0 (compatible; snomD785-SIP 10.1.54.13 1.1.3-s ${m.toUpperCase()})` },
-  { template: 'ui/polycom/vvx/450', ua: (m) => `FileTransport PolycomVVX-VVX_450-UA/6.4.3.5018 (SN:${m}) Type/Application` },
+  { template: 'ui/polycom/vvx/vvx450', ua: (m) => `FileTransport PolycomVVX-VVX_450-UA/6.4.3.5018 (SN:${m}) Type/Application` },
   { template: 'ui/grandstream/gxp21xx/gxp2170', ua: (m) => `Grandstream Model HW GXP2170 SW 1.0.11.64 DevId ${m}` },
   { template: 'ui/mitel/68xx/6867i', ua: (m) => `Aastra6867i MAC:${colons(m).replace(/:/g, '-').toUpperCase()} V:5.1.1.4082-SIP` },
   { template: 'ui/cisco/mpp88xx/cp8851', ua: (m) => `Cisco-CP-8851-3PCC/11.3.7 (${m})` },

@@ -29,7 +29,7 @@ const PASS = 'bench-url-pass';
 const MODELS = [
   { brand: 'yealink', family: 't4x', model: 't46s', oui: '805ec0', file: (m: string) => `${m}.cfg` },
   { brand: 'snom', family: 'dxxx', model: 'd785', oui: '000413', file: (m: string) => `${m}.xml` },
-  { brand: 'polycom', family: 'vvx', model: '450', oui: '0004f2', file: (m: string) => `${m}-settings.cfg` },
+  { brand: 'polycom', family: 'vvx', model: 'vvx450', oui: '0004f2', file: (m: string) => `${m}-settings.cfg` },
   { brand: 'grandstream', family: 'gxp21xx', model: 'gxp2170', oui: '000b82', file: (m: string) => `cfg${m}.xml` },
   { brand: 'mitel', family: '68xx', model: '6867i', oui: '00085d', file: (m: string) => `${m.toUpperCase()}.cfg` },
 ];

@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'mobile', 'templates', 'settings' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings' ],
 
 		appFlags: {
 			phoneprov: {
@@ -142,8 +142,9 @@ define(function(require) {
 					args.success && args.success(response.data, response);
 				},
 				error: function(parsedError, rawError) {
-					var status = rawError && rawError.status,
-						envelope = parsedError && parsedError.status === 'error' ? parsedError : null;
+					var failure = self.phoneprovFailureOf(parsedError, rawError),
+						status = failure.status,
+						envelope = failure.envelope;
 
 					if (!envelope && (status === 0 || status === 404 || status === 405 || status === 501 || status === undefined)) {
 						if (args.unavailable) {
@@ -162,6 +163,34 @@ define(function(require) {
 			});
 		},
 
+		/**
+		 * The HTTP status and our error envelope of a failed monster.request. Monster hands the error
+		 * callback the raw jqXHR (twice: its "parsed" error is the same request unless it carried a
+		 * `response` field), so the body is read here; a Monster that parsed it already is accepted too.
+		 */
+		phoneprovFailureOf: function(parsedError, rawError) {
+			var xhr = rawError || parsedError || {},
+				body = xhr.responseJSON,
+				envelope = null;
+
+			if (!body && typeof xhr.responseText === 'string' && xhr.responseText) {
+				try {
+					body = JSON.parse(xhr.responseText);
+				} catch (e) {
+					body = null;
+				}
+			}
+			if (body && body.status === 'error') {
+				envelope = body;
+			} else if (parsedError && parsedError.status === 'error') {
+				envelope = parsedError;
+			}
+			return {
+				status: typeof xhr.status === 'number' ? xhr.status : (envelope ? parseInt(envelope.error, 10) : undefined),
+				envelope: envelope
+			};
+		},
+
 		/** A monster.parallel task calling our server: its data, or `fallback` when that fails or is missing. */
 		phoneprovTask: function(resource, fallback) {
 			var self = this;
@@ -174,6 +203,15 @@ define(function(require) {
 					error: function() { next(null, fallback); }
 				});
 			};
+		},
+
+		/* Kazoo's validation errors carry the reason per field: {data: {mac_address: {unique: {message}}}}. */
+		phoneprovKazooErrorText: function(parsed) {
+			var details = _.flatMap(_.values((parsed && parsed.data) || {}), function(field) {
+				return _.isObject(field) ? _.compact(_.map(_.values(field), 'message')) : [];
+			});
+
+			return details.length ? details.join('; ') : ((parsed && parsed.message) || '');
 		},
 
 		phoneprovToastError: function(envelope) {
@@ -240,13 +278,39 @@ define(function(require) {
 		},
 
 		phoneprovFormatTime: function(value) {
-			var date;
+			var self = this,
+				date;
 
 			if (value === null || value === undefined || value === '') {
 				return '';
 			}
 			date = new Date(typeof value === 'number' ? value : Date.parse(value));
-			return isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+			// In the language Monster shows (the user's, else the account's), not the browser's.
+			return isNaN(date.getTime()) ? String(value) : date.toLocaleString(self.phoneprovLanguage());
+		},
+
+		phoneprovLanguage: function() {
+			return (monster.config.whitelabel && monster.config.whitelabel.language) || 'en-US';
+		},
+
+		/*
+		 * A model as people name it ("Yealink T46S", "Polycom VVX400") from the catalog tree
+		 * (GET phones); by the template our server found when the device has a former key
+		 * (polycom/vvx/400 → ui/polycom/vvx/vvx400); the raw ids when the catalog does not know it.
+		 */
+		phoneprovModelName: function(tree, brand, family, model, templateId) {
+			var find = function(b, f, m) {
+					var bd = tree && tree[b],
+						fd = bd && bd.families && bd.families[f],
+						md = fd && fd.models && fd.models[m];
+
+					return md ? (bd.name || b) + ' ' + (md.name || m) : null;
+				},
+				parts = String(templateId || '').split('/');
+
+			return find(brand, family, model) ||
+				(parts.length === 4 ? find(parts[1], parts[2], parts[3]) : null) ||
+				_.compact([ brand, family, model ]).join(' ');
 		},
 
 		/*

@@ -55,6 +55,7 @@ export function summarize(r: BootstrapReport): string[] {
   lines.push(`catalog: ${c.created.length} created, ${c.updated.length} updated, ${c.unchanged.length} unchanged, `
     + `${c.kept.length} kept (changed by an operator; --force-templates overwrites)`);
   for (const id of c.kept) lines.push(`  kept ${id}`);
+  if (c.retired.length) lines.push(`catalog: ${c.retired.length} renamed models' old documents removed (their keys answer as aliases)`);
   lines.push(`brand tree: ${r.treeChanged ? 'updated' : 'unchanged'}`);
   return lines;
 }

@@ -1,17 +1,17 @@
-// The Monster app in a real browser (Debian's headless Chromium): it loads from our server's
-// /monster-app/ into a page with the real jQuery, lodash, Handlebars and require.js and a small
-// Monster runtime (test/browser/monster-runtime.js), talks to our real server and the fake crossbar,
-// and is clicked through tab by tab. Screenshots go to test-artifacts/monster-app/;
-// UPDATE_SCREENSHOTS=1 also copies one per tab to docs/screenshots/ and the app's metadata.
+// The Monster app in a real browser (Debian's headless Chromium) inside the stock Monster UI
+// (test/browser/monster-tree.ts): Monster logs in with a Kazoo token, lists the app from Kazoo's apps
+// store by `source_url`, loads it from our server's /monster-app/ with its own monster.request,
+// getTemplate and dialogs; the app talks to our real server and the fake crossbar, and is clicked
+// through tab by tab. Screenshots go to test-artifacts/monster-app/ (the ones in docs/screenshots/
+// come from monster-ui-stock.test.ts).
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from './browser/chromium.js';
-import { openApp, openTab, pageLog, publishScreenshot, screenshot } from './browser/app-page.js';
+import type { Browser } from 'playwright-core';
+import { openApp, openTab, screenshot, type TestPage } from './browser/app-page.js';
+import { toast, useAppBrowser } from './browser/suite.js';
 import { decodeQrPng } from './browser/qr.js';
 import { crossbarCalls } from './browser/crossbar-api.js';
-import { phoneFetch, phoneFile, startAppWorld, URLPASS, type AppWorld } from './browser/world.js';
+import { phoneFetch, phoneFile, URLPASS, type AppWorld } from './browser/world.js';
 import { http, waitFor } from './support.js';
-import { logLines } from './harness.js';
 import { newMac } from './fixtures/kazoo.js';
 import { secret } from './fixtures/secrets.js';
 
@@ -19,32 +19,8 @@ describe('Monster app in Chromium', function () {
   this.timeout(60000);
   let browser: Browser;
   let world: AppWorld;
-  let page: Page | null = null;
-  const toast = (p: Page, type: 'success' | 'error', text: RegExp) =>
-    p.locator(`.monster-toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 10000 });
-
-  before(async function () {
-    this.timeout(120000);
-    if (!chromiumAvailable()) {
-      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM_PATH}; .ci/run installs Debian's chromium`);
-      this.skip();
-    }
-    [browser, world] = await Promise.all([launchChromium(), startAppWorld()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await world?.close();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
-      console.log(await pageLog(page).catch(() => ''));
-      if (process.env.DEBUG_APP) console.log(logLines.slice(-25).map((l) => l.slice(0, 260)).join('\n'));
-    }
-    if (page) expect((page as Page & { problems?: string[] }).problems, 'page errors').to.deep.equal([]);
-    await page?.close();
-    page = null;
-  });
+  let page: TestPage | null = null;
+  useAppBrowser({ started: (b, w) => { browser = b; world = w; }, page: () => page, pageClosed: () => { page = null; } });
 
   describe('Devices', () => {
     it('lists the Kazoo devices with model, provisioning URL and last fetch', async () => {
@@ -52,29 +28,39 @@ describe('Monster app in Chromium', function () {
       page = await openApp(browser, world, 'admin');
       const row = page.locator(`tr[data-id="${world.devices.yealink.id}"]`);
       await row.waitFor();
-      expect(await row.locator('.phoneprov-model-name').innerText()).to.match(/yealink t4x t46s/);
+      expect(await row.locator('.phoneprov-model-name').innerText()).to.equal('Yealink T46S');
       expect(await row.locator('.phoneprov-url').inputValue()).to.equal(`https://prov.example.com/prov/yealink/${world.devices.yealink.mac}.cfg`);
       expect(await row.locator('.phoneprov-device-last-seen').innerText()).to.contain('Yealink SIP-T46S');
       expect(await page.locator('tr.phoneprov-device').count()).to.equal(4);
-      await publishScreenshot(page, 'devices');
+      await screenshot(page, 'devices');
     });
 
-    it('picks a model for a device without one (written to the Kazoo device)', async () => {
+    it('picks a model in SmartPBX\'s own picker: the device keeps its name and MAC, gets the model, and the picker closes', async () => {
       page = await openApp(browser, world, 'admin');
       const row = page.locator(`tr[data-id="${world.devices.bare.id}"]`);
       await row.locator('.phoneprov-device-choose-model').click();
-      await page.selectOption('#phoneprov_picker_brand', 'yealink');
-      await page.selectOption('#phoneprov_picker_model', 't4x/t46s');
-      await page.click('.phoneprov-picker-save');
+      // Monster's common.chooseModel dialog (the one SmartPBX opens), fed by our GET phones.
+      const picker = page.locator('.ui-dialog').filter({ has: page.locator('#device_form') });
+      await picker.locator('.brand-box[data-brand="yealink"]').click();
+      await picker.locator('.model-box[data-family="t4x"][data-model="t46s"]').click();
+      // It opens with this device's name and MAC rather than asking for them again.
+      expect(await picker.locator('#name').inputValue()).to.equal('Meeting room');
+      expect((await picker.locator('#mac_address').inputValue()).toLowerCase().replace(/[^0-9a-f]/g, '')).to.equal(world.devices.bare.mac);
+      await picker.locator('.action-device').click();
       await toast(page, 'success', /Meeting room/);
+      await picker.waitFor({ state: 'detached', timeout: 10000 });
+      // jQuery UI fades a closed dialog out (200 ms); a click meanwhile trips over its half-gone
+      // modal (stock Monster does the same in SmartPBX), so wait as a person would.
+      await waitFor(async () => (await page!.locator('.ui-dialog:visible').count()) === 0, 5000, 'the picker gone');
       expect(crossbarCalls).to.include(`PATCH accounts/${world.accountId}/devices/${world.devices.bare.id}`);
       const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.devices.bare.id);
-      expect(doc.provision).to.include({ endpoint_brand: 'yealink', endpoint_family: 't4x', endpoint_model: 't46s' });
+      expect(doc.provision).to.include({ endpoint_brand: 'yealink', endpoint_family: 't4x', endpoint_model: 't46s', id: 'yealink_t4x_t46s' });
+      expect(doc).to.include({ name: 'Meeting room', mac_address: world.devices.bare.mac });
       // Our server sees the change through Kazoo's database; the list shows it after a refresh.
       await waitFor(async () => {
         await page!.click('.phoneprov-devices-refresh');
         const text = await page!.locator(`tr[data-id="${world.devices.bare.id}"] .phoneprov-device-model`).innerText();
-        return /yealink t4x t46s/.test(text);
+        return /Yealink T46S/.test(text);
       }, 15000, 'the new model in the list');
     });
 
@@ -149,7 +135,7 @@ describe('Monster app in Chromium', function () {
       expect(await page.locator(`tr.phoneprov-unknown[data-mac="${mac}"]`).count()).to.equal(0);
       await waitFor(async () => {
         await page!.click('.phoneprov-devices-refresh');
-        return /yealink t4x t46s/.test(await page!.locator(`tr[data-id="${created._id}"] .phoneprov-device-model`).innerText());
+        return /Yealink T46S/.test(await page!.locator(`tr[data-id="${created._id}"] .phoneprov-device-model`).innerText());
       }, 15000, 'the adopted device known to our server');
       await screenshot(page, 'devices-adopted');
       // Our MAC index learns of the new device with its next sweep of Kazoo's database.
@@ -170,7 +156,7 @@ describe('Monster app in Chromium', function () {
       const onServer = await world.api('GET', `accounts/${world.accountId}/devices/${world.devices.snom.id}/credentials`);
       expect(shown).to.deep.equal({ username: onServer.json.data.username, password: onServer.json.data.password });
       await page.click('.phoneprov-credentials-rotate');
-      await page.click('.monster-confirm-ok');
+      await page.click('.monster-confirm #confirm_button');
       await waitFor(async () => {
         const now = page!.locator('.phoneprov-credentials-password');
         return (await now.count()) === 1 && (await now.innerText()) !== shown.password;
@@ -202,7 +188,7 @@ describe('Monster app in Chromium', function () {
       expect(first).to.match(/^(\d+d )?\d\d:\d\d:\d\d$/);
       await waitFor(async () => (await page!.locator('.phoneprov-countdown').innerText()) !== first, 3000, 'the countdown to tick');
       await page.locator('tr.phoneprov-code').first().waitFor();
-      await publishScreenshot(page, 'mobile');
+      await screenshot(page, 'mobile');
     });
 
     it('lists an activation with last seen, disables, enables and deactivates it', async () => {
@@ -223,7 +209,7 @@ describe('Monster app in Chromium', function () {
       await page.locator('tr.phoneprov-activation').first().locator('.phoneprov-activation-toggle').click();
       await waitFor(async () => /enabled/.test(await page!.locator('tr.phoneprov-activation').first().innerText()), 10000, 'enabled');
       await page.locator('tr.phoneprov-activation').first().locator('.phoneprov-activation-deactivate').click();
-      await page.click('.monster-confirm-ok');
+      await page.click('.monster-confirm #confirm_button');
       await toast(page, 'success', /deactivated/);
       await waitFor(async () => (await page!.locator('tr.phoneprov-activation').count()) === 0, 10000, 'the activation gone');
       const list = await world.api('GET', `accounts/${world.accountId}/sessiontalk/activations`);
@@ -263,7 +249,7 @@ describe('Monster app in Chromium', function () {
       await error.waitFor({ timeout: 10000 });
       expect(await error.innerText()).to.match(/>= 1|minimum|at least/i);
       expect(await lines.getAttribute('class')).to.contain('phoneprov-invalid');
-      await publishScreenshot(page, 'templates');
+      await screenshot(page, 'templates');
       await lines.fill('16');
       await page.fill('[data-pointer="/name"]', 'T46S');
       await page.click('.phoneprov-template-save');
@@ -326,7 +312,7 @@ describe('Monster app in Chromium', function () {
       const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.accountId);
       expect(doc.provision).to.deep.equal({ provision_enabled: true, urlpass: generated, admin_password: 'new-phone-admin' });
       expect(doc.pvt_type).to.equal('account');
-      await publishScreenshot(page, 'settings');
+      await screenshot(page, 'settings');
     });
 
     it('saves SessionTalk settings and shows a refused value at its field', async () => {

@@ -8,9 +8,14 @@ import type { ProfileDoc, TemplateDoc } from './types.js';
 export const modelPath = (brand: unknown, family: unknown, model: unknown) =>
   `${String(brand)}/${String(family)}/${String(model)}`.toLowerCase();
 
+const aliasPaths = (t: TemplateDoc) => (Array.isArray(t.model_aliases) ? t.model_aliases : [])
+  .map((a) => modelPath(t.endpoint_brand, t.endpoint_family, a));
+
 export class CatalogCache {
   private templates = new Map<string, TemplateDoc>();
   private byModel = new Map<string, TemplateDoc>();
+  /** Former model keys (model_aliases) → the template that took them over; a real template wins. */
+  private byAlias = new Map<string, TemplateDoc>();
   private profiles = new Map<string, ProfileDoc>();
   private brandByAlias = new Map<string, string>();
   private tree: Tree = {};
@@ -42,7 +47,10 @@ export class CatalogCache {
   /** Applies one document (null = deleted). Also used by write paths so a write is visible at once. */
   apply(id: string, doc: Record<string, unknown> | null, notify = true): void {
     const old = this.templates.get(id);
-    if (old) this.byModel.delete(modelPath(old.endpoint_brand, old.endpoint_family, old.endpoint_model));
+    if (old) {
+      this.byModel.delete(modelPath(old.endpoint_brand, old.endpoint_family, old.endpoint_model));
+      for (const path of aliasPaths(old)) if (this.byAlias.get(path) === old) this.byAlias.delete(path);
+    }
     this.templates.delete(id);
     if (id.startsWith('profile/')) {
       const brand = id.slice('profile/'.length);
@@ -55,6 +63,7 @@ export class CatalogCache {
         const t = doc as unknown as TemplateDoc;
         this.templates.set(id, t);
         this.byModel.set(modelPath(t.endpoint_brand, t.endpoint_family, t.endpoint_model), t);
+        for (const path of aliasPaths(t)) this.byAlias.set(path, t);
       } else if (doc.pvt_type === 'vendor_profile') {
         const p = doc as unknown as ProfileDoc;
         this.profiles.set(p.brand, p);
@@ -67,8 +76,10 @@ export class CatalogCache {
     if (notify) for (const fn of this.listeners) fn(id);
   }
 
+  /** The template of a model, also by a former key: devices saved as `polycom/vvx/400` keep rendering. */
   template(brand: unknown, family: unknown, model: unknown): TemplateDoc | undefined {
-    return this.byModel.get(modelPath(brand, family, model));
+    const path = modelPath(brand, family, model);
+    return this.byModel.get(path) || this.byAlias.get(path);
   }
 
   templateById(id: string): TemplateDoc | undefined {

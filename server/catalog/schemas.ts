@@ -59,6 +59,8 @@ export const templateSchema = {
     endpoint_brand: { type: 'string', pattern: '^[a-z]+$' },
     endpoint_family: { type: ['string', 'number'], pattern: KEY },
     endpoint_model: { type: ['string', 'number'], pattern: MODEL_KEY },
+    // Former model keys of this family this template also answers to (devices saved with them).
+    model_aliases: { type: 'array', maxItems: 16, uniqueItems: true, items: { type: 'string', pattern: MODEL_KEY } },
     name: { type: ['string', 'number'], minLength: 1, maxLength: 64 },
     family_name: { type: 'string', minLength: 1, maxLength: 64 },
     capabilities: {

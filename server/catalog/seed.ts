@@ -1,5 +1,7 @@
 // Loads seed-brands/ into the catalog. A template or profile an operator has changed since setup
-// wrote it is left alone (unless forced): setup remembers the hash of what it wrote.
+// wrote it is left alone (unless forced): setup remembers the hash of what it wrote. A template
+// renamed in the seed (its old key in `model_aliases`) replaces the old document only where setup
+// wrote that one and nobody changed it since; a changed one stays, and wins for its old key.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { validateCatalogDoc } from './schemas.js';
 import { bulkInChunks } from '../couch/client.js';
 
 export interface SeedDoc { _id: string; pvt_type: string; [k: string]: unknown }
-export interface SeedReport { created: string[]; updated: string[]; unchanged: string[]; kept: string[] }
+export interface SeedReport { created: string[]; updated: string[]; unchanged: string[]; kept: string[]; retired: string[] }
 
 export class SeedError extends Error {}
 
@@ -58,7 +60,7 @@ function canonical(v: unknown): string {
 }
 
 export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: boolean): Promise<SeedReport> {
-  const report: SeedReport = { created: [], updated: [], unchanged: [], kept: [] };
+  const report: SeedReport = { created: [], updated: [], unchanged: [], kept: [], retired: [] };
   if (!docs.length) return report;
   const existing = await db.fetch({ keys: docs.map((d) => d._id) });
   const writes: Record<string, unknown>[] = [];
@@ -82,6 +84,7 @@ export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: b
       report.updated.push(seed._id);
     }
   });
+  writes.push(...await retiredByRename(db, docs, report));
   if (writes.length) {
     const results = await bulkInChunks(db, writes);
     const failed = results.filter((r) => r.error);
@@ -93,4 +96,26 @@ export async function loadSeed(db: DocumentScope<any>, docs: SeedDoc[], force: b
     }
   }
   return report;
+}
+
+/** Deletions of seed-written documents whose model the seed now names differently (model_aliases). */
+async function retiredByRename(db: DocumentScope<any>, docs: SeedDoc[], report: SeedReport): Promise<Record<string, unknown>[]> {
+  const seedIds = new Set(docs.map((d) => d._id));
+  const oldIds = docs.flatMap((d) => (d.pvt_type === 'provisioner' && Array.isArray(d.model_aliases)
+    ? (d.model_aliases as string[]).map((a) => `ui/${d.endpoint_brand}/${d.endpoint_family}/${a}`) : []))
+    .filter((id) => !seedIds.has(id));
+  if (!oldIds.length) return [];
+  const rows = (await db.fetch({ keys: oldIds })).rows as Array<{ id?: string; doc?: Record<string, unknown> | null }>;
+  const deletions: Record<string, unknown>[] = [];
+  for (const row of rows) {
+    const current = row.doc;
+    if (!current) continue;
+    if (current.pvt_seed_hash && current.pvt_seed_hash === contentHash(current)) {
+      deletions.push({ _id: current._id, _rev: current._rev, _deleted: true });
+      report.retired.push(String(current._id));
+    } else {
+      report.kept.push(String(current._id));
+    }
+  }
+  return deletions;
 }

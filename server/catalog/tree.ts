@@ -11,7 +11,7 @@ export type Tree = Record<string, TreeBrand>;
 
 interface TemplateLike {
   _id: string; endpoint_brand: string; endpoint_family: string | number; endpoint_model: string | number;
-  name?: string | number; family_name?: string;
+  name?: string | number; family_name?: string; capabilities?: { expansion_modules?: number };
 }
 interface ProfileLike { brand: string; name: string }
 
@@ -22,7 +22,8 @@ export function modelKey(s: string | number): string {
 export function buildTree(templates: TemplateLike[], profiles: ProfileLike[]): Tree {
   const brandNames = new Map(profiles.map((p) => [p.brand, p.name]));
   const tree: Tree = {};
-  const sorted = [...templates].sort((a, b) => a._id.localeCompare(b._id));
+  // Numbers in keys compare as numbers (IP430 before IP4000); a variant `t46s-1` follows its base.
+  const sorted = [...templates].sort((a, b) => a._id.localeCompare(b._id, 'en', { numeric: true }));
   for (const t of sorted) {
     const brand = t.endpoint_brand;
     const family = modelKey(t.endpoint_family);
@@ -30,10 +31,20 @@ export function buildTree(templates: TemplateLike[], profiles: ProfileLike[]): T
     const b = (tree[brand] ||= { id: brand, name: brandNames.get(brand) || brand, families: {} });
     const f = (b.families[family] ||= { id: `${brand}_${family}`, name: t.family_name || family.toUpperCase(), models: {} });
     const id = `${brand}_${family}_${model}`;
-    f.models[model] = { id, name: String(t.name ?? t.endpoint_model).toUpperCase() === model.toUpperCase()
-      ? String(t.name ?? model) : model, template_id: id };
+    const name = String(t.name ?? t.endpoint_model).toUpperCase() === model.toUpperCase() ? String(t.name ?? model) : model;
+    f.models[model] = { id, name: variantName(name, t.capabilities?.expansion_modules), template_id: id };
   }
   return tree;
+}
+
+/**
+ * The original project's expansion-module variants (`T46S-2`: the T46S with two modules attached)
+ * read as what they are in a picker: "T46S + 2 modules".
+ */
+export function variantName(name: string, modules: number | undefined): string {
+  const m = /^(.+)-(\d)$/.exec(name);
+  if (!m || !modules || Number(m[2]) !== modules) return name;
+  return `${m[1]} + ${modules} module${modules === 1 ? '' : 's'}`;
 }
 
 /** Rebuilds phonetree from the catalog; returns the new document, or null when unchanged. Safe to race: retried on conflict. */

@@ -30,6 +30,8 @@ export interface TemplateDoc {
   _id: string; _rev?: string;
   pvt_type: 'provisioner'; pvt_generator: 'json2xml' | 'json2plain'; pvt_counter?: number | string;
   endpoint_brand: string; endpoint_family: string | number; endpoint_model: string | number;
+  /** Former model keys (same brand and family) this template also answers to. */
+  model_aliases?: string[];
   name?: string | number; family_name?: string;
   capabilities?: Partial<Capabilities>;
   format?: FormatSpec;

@@ -1,29 +1,31 @@
-// Opens the app in a fresh browser page as a given Kazoo user, and small helpers on the page.
+// Opens the app inside the stock Monster UI in a fresh browser page, logged in as a Kazoo user the
+// way Monster offers (`index.html?t=<token>`, then `#/apps/phoneprov`), and small helpers on the page.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../support.js';
+import { unknownCrossbarRoutes } from './crossbar-api.js';
 import type { AppWorld } from './world.js';
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'monster-app');
 
-export async function openApp(browser: Browser, world: AppWorld, who: 'admin' | 'user', language = 'en-US'): Promise<Page> {
-  const u = world.users[who];
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
-  (page as Page & { problems?: string[] }).problems = problems;
-  await page.addInitScript((cfg) => { (window as unknown as { __monsterTest: unknown }).__monsterTest = cfg; }, {
-    appPath: `${world.srv.url}/monster-app`,
-    provisioner: `${world.srv.url}/api/`,
-    kazooApi: `${world.crossbar.url}/v2/`,
-    authToken: u.token, accountId: world.accountId, userId: u.id, language,
-    currentUser: { id: u.id, priv_level: (u.doc as { priv_level: string }).priv_level, first_name: u.doc.first_name, last_name: u.doc.last_name },
-    currentAccount: { id: world.accountId, name: 'Example GmbH', realm: world.realm },
-  });
-  await page.goto(world.page.url + '/');
-  await page.waitForFunction(() => (window as unknown as { __appReady?: boolean }).__appReady === true, null, { timeout: 20000 });
-  await page.locator('.phoneprov-devices').waitFor();
+export type TestPage = Page & { problems: string[]; consoleLog: string[] };
+
+/** A logged-in Monster UI page (Monster's own apploader and top bar) showing `hash`. */
+export async function openMonster(browser: Browser, world: AppWorld, who: keyof AppWorld['users'], hash: string,
+  viewport = { width: 1400, height: 900 }): Promise<TestPage> {
+  const page = await browser.newPage({ viewport }) as TestPage;
+  page.problems = [];
+  page.consoleLog = [];
+  page.on('pageerror', (err) => page.problems.push(process.env.DEBUG_APP ? String(err.stack) : err.message));
+  page.on('console', (msg) => page.consoleLog.push(`${msg.type()}: ${msg.text()}`.slice(0, 300)));
+  await page.goto(`${world.page.url}/index.html?t=${encodeURIComponent(world.users[who].token)}#/${hash}`);
+  return page;
+}
+
+export async function openApp(browser: Browser, world: AppWorld, who: keyof AppWorld['users'], viewport?: { width: number; height: number }): Promise<TestPage> {
+  const page = await openMonster(browser, world, who, 'apps/phoneprov', viewport);
+  await page.locator('.phoneprov-devices').waitFor({ timeout: 30000 });
   return page;
 }
 
@@ -34,25 +36,30 @@ export async function openTab(page: Page, label: string): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // The viewport only: a full-page shot resizes the window, and stock Monster's resize handler of a
+  // dialog closed earlier then throws ("cannot call methods on dialog prior to initialization").
+  await page.screenshot({ path: file });
   return file;
 }
 
-/** Page errors and failed requests the app logged (for a clear assertion message). */
-export async function pageLog(page: Page): Promise<string> {
-  const log = await page.evaluate(() => (window as unknown as { __monsterLog: unknown[] }).__monsterLog);
-  const shown = await page.locator('.phoneprov-field-error, .monster-toast').allInnerTexts();
-  return JSON.stringify({ errors: (page as Page & { problems?: string[] }).problems, log: (log as unknown[]).slice(-12), shown }, null, 1);
+/** What the page showed and complained about, and what Monster asked the fake crossbar in vain. */
+export async function pageLog(page: TestPage): Promise<string> {
+  const shown = await page.locator('.phoneprov-field-error, .toast-message, .ui-dialog-title').allInnerTexts().catch(() => []);
+  return JSON.stringify({ errors: page.problems, console: page.consoleLog.slice(-15), shown, unknownCrossbarRoutes: unknownCrossbarRoutes.slice(-15) }, null, 1);
 }
 
-/** A tab's screenshot for the README and the app store (UPDATE_SCREENSHOTS=1), besides the artifact. */
-export async function publishScreenshot(page: Page, name: string): Promise<void> {
-  const file = await screenshot(page, name);
+/**
+ * A screenshot: always as a test artifact; with UPDATE_SCREENSHOTS=1 also the viewport (as a person
+ * sees it) into docs/screenshots/<name>-<language>.png, and a tab's in English into the app's metadata.
+ */
+export async function publishScreenshot(page: Page, name: string, language = 'en-US', isTab = false): Promise<void> {
+  await screenshot(page, `${name}-${language}`);
   if (!process.env.UPDATE_SCREENSHOTS) return;
   const shot = await page.screenshot({ fullPage: false });
-  for (const dir of [join(ROOT, 'docs', 'screenshots'), join(ROOT, 'monster-app', 'metadata', 'screenshots')]) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.png`), shot);
+  const targets = [join(ROOT, 'docs', 'screenshots', `${name}-${language}.png`)];
+  if (isTab && language === 'en-US') targets.push(join(ROOT, 'monster-app', 'metadata', 'screenshots', `${name}.png`));
+  for (const file of targets) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, shot);
   }
-  void file;
 }

@@ -8,7 +8,11 @@
 //   PATCH /v2/accounts/{A}/devices/{D}     device.patch    (merges `data` into the doc)
 //   GET   /v2/accounts/{A}/users           user.list       (crossbar_listing fields)
 //   GET   /v2/accounts/{A}/users/{U}       user.get        (the doc without _rev/pvt_*, plus `id`)
-// A token may act in its own account only (enough for these tests).
+//   GET   /v2/accounts/{A}/apps_store      appsStore.list  (the apps the test installs, see AppsStore)
+//   GET   /v2/accounts/{A}/external_numbers, …/alerts, /v2/whitelabel/{domain}[/logo|/icon]: what Kazoo answers
+//         when none are configured ([] and 404)
+// A token may act in its own account only (enough for these tests). Any other route answers Kazoo's
+// 404 envelope and is recorded in `unknownCrossbarRoutes`, so a test sees what Monster asked for.
 import type { IncomingMessage } from 'node:http';
 import type { CrossbarRoute } from '../fake-crossbar.js';
 import { newId, type KazooFixture } from '../fixtures/kazoo.js';
@@ -59,13 +63,32 @@ async function createDevice(kazoo: KazooFixture, accountId: string, data: Doc, d
 
 /** Every call the app made, for assertions ("PATCH accounts/…/devices/…"). */
 export const crossbarCalls: string[] = [];
+/** Routes the fake does not know (Monster asked; Kazoo's 404 went back). */
+export const unknownCrossbarRoutes: string[] = [];
 
-export function crossbarApi(kazoo: KazooFixture): CrossbarRoute {
+/** An apps_store entry as Kazoo lists it (cb_apps_store: the app doc's public fields). */
+export interface StoreApp { id: string; name: string; i18n: Record<string, { label: string; description?: string }>;
+  api_url?: string; source_url?: string; allowed_users: 'all' | 'admins' | 'specific'; users?: Array<{ id: string }>;
+  masqueradable?: boolean; phase?: string; tags?: string[] }
+export interface AppsStore { apps: StoreApp[] }
+
+export function crossbarApi(kazoo: KazooFixture, store: AppsStore = { apps: [] }): CrossbarRoute {
   return async (req, url, crossbar) => {
-    const m = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/(devices|users)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(url.pathname);
-    if (!m) return null;
+    const path = url.pathname;
+    if (/^\/v2\/whitelabel\/[^/]+(\/(logo|icon|welcome))?$/.test(path)) return { status: 404, body: { message: 'bad identifier' } };
+    const listing = /^\/v2\/accounts\/([0-9a-f]{32})\/(apps_store|external_numbers|alerts)\/?$/.exec(path);
+    if (listing && req.method === 'GET') {
+      crossbarCalls.push(`GET ${path.slice(4)}`);
+      if (!crossbar.grantOf(String(req.headers['x-auth-token'] || ''))) return { status: 401, body: { message: 'invalid_credentials' } };
+      return { status: 200, body: listing[2] === 'apps_store' ? store.apps : [] };
+    }
+    const m = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/(devices|users)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(path);
+    if (!m) {
+      unknownCrossbarRoutes.push(`${req.method} ${path.slice(4)}`);
+      return { status: 404, body: { message: 'bad identifier' } };
+    }
     const [, accountId, collection, id] = m;
-    crossbarCalls.push(`${req.method} ${url.pathname.slice(4)}`);
+    crossbarCalls.push(`${req.method} ${path.slice(4)}`);
     const grant = crossbar.grantOf(String(req.headers['x-auth-token'] || ''));
     if (!grant) return { status: 401, body: { message: 'invalid_credentials' } };
     if (grant.accountId !== accountId) return { status: 403, body: { message: 'forbidden' } };

@@ -27,6 +27,8 @@ define(function(require) {
 				var template = $(self.getTemplate({
 					name: 'layout',
 					submodule: 'settings',
+					// Monster strips newlines unless told not to: the allowed networks are one per line.
+					ignoreSpaces: true,
 					data: data
 				}));
 
@@ -70,6 +72,8 @@ define(function(require) {
 				provisioning: results.provisioning ? _.assign({}, results.provisioning, {
 					cidrsText: (results.provisioning.cidrs || []).join('\n')
 				}) : null,
+				// An empty list is a working server with no window open (Handlebars' #if treats [] as false).
+				windowsAvailable: results.windows !== null,
 				windows: results.windows ? _.map(results.windows, function(w) {
 					return _.assign({}, w, { until: self.phoneprovFormatTime(w.until || w.expires_at) });
 				}) : null,
@@ -106,7 +110,10 @@ define(function(require) {
 			});
 
 			template.find('.phoneprov-settings-window-open').on('click', function(e) {
+				var ip = template.find('#phoneprov_window_ip');
+
 				e.preventDefault();
+				self.settingsClearErrors(ip.parent());
 				self.phoneprovRequest({
 					resource: 'phoneprov.windows.open',
 					data: {
@@ -117,6 +124,9 @@ define(function(require) {
 					success: function() {
 						monster.ui.toast({ type: 'success', message: self.i18n.active().phoneprov.settings.saved });
 						self.settingsRender({ container: container });
+					},
+					error: function(envelope) {
+						ip.addClass('phoneprov-invalid').parent().append($('<div class="phoneprov-field-error">').text(envelope.message));
 					}
 				});
 			});

@@ -120,6 +120,8 @@ define(function(require) {
 				editor = $(self.getTemplate({
 					name: 'editor',
 					submodule: 'templates',
+					// Monster strips newlines and tabs from templates unless told not to: the JSON keeps its lines.
+					ignoreSpaces: true,
 					data: {
 						doc: doc,
 						isNew: isNew,
@@ -224,6 +226,7 @@ define(function(require) {
 				form = $(self.getTemplate({
 					name: 'import',
 					submodule: 'templates',
+					ignoreSpaces: true,
 					data: {}
 				})),
 				send = function(save) {
