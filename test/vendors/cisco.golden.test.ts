@@ -50,7 +50,7 @@ describe('Cisco golden facts', function () {
     expect(goldenFiles(template('ui/cisco/spa5xx/504g')).map((f) => f.name), SOURCES.profile).to.include('spa504G.cfg');
   });
 
-  for (const id of ['ui/cisco/mpp88xx/cp8851', 'ui/cisco/spa5xx/504g', 'ui/cisco/ata19x/191']) {
+  for (const id of ['ui/cisco/mpp88xx/cp8851', 'ui/cisco/spa5xx/504g', 'ui/cisco/ata19x/ata191']) {
     it(`${id}: both lines register with the server, transport, user, auth id, password, expiry and name`, () => {
       const f = deviceFile(goldenFiles(template(id), TWO_TRANSPORTS));
       expect(mismatches({ ...REGISTRATION(1, 'UDP'), ...REGISTRATION(2, 'TCP') }, (k) => text(f, k)), SOURCES.ext).to.deep.equal([]);
@@ -82,7 +82,7 @@ describe('Cisco golden facts', function () {
   });
 
   it('ATA 191/192: the unconfirmed bootstrap file name is said so in the template', () => {
-    for (const id of ['ui/cisco/ata19x/191', 'ui/cisco/ata19x/192']) {
+    for (const id of ['ui/cisco/ata19x/ata191', 'ui/cisco/ata19x/ata192']) {
       const u = (template(id) as { unconfirmed?: Array<{ fact: string }> }).unconfirmed || [];
       expect(u.map((x) => x.fact).join(' '), id).to.match(/bootstrap file name/);
     }

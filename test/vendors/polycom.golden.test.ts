@@ -71,12 +71,12 @@ describe('Polycom golden facts', function () {
   });
 
   it('VVX 400: both lines register with the server, port, transport, user, password, expiry and name', () => {
-    const view = phoneView(goldenFiles(template('ui/polycom/vvx/400'), TWO_TRANSPORTS));
+    const view = phoneView(goldenFiles(template('ui/polycom/vvx/vvx400'), TWO_TRANSPORTS));
     expect(mismatches({ ...REGISTRATION(1, 'UDPOnly'), ...REGISTRATION(2, 'TCPOnly') }, (k) => view.get(k)), SOURCES.reg).to.deep.equal([]);
   });
 
   it('VVX 400: Line, BLF, speed dial (EFK) and park keys, and a Line key for the second line too', () => {
-    const view = phoneView(goldenFiles(template('ui/polycom/vvx/400'), TWO_TRANSPORTS));
+    const view = phoneView(goldenFiles(template('ui/polycom/vvx/vvx400'), TWO_TRANSPORTS));
     expect(mismatches({
       'lineKey.reassignment.enabled': '1',
       'lineKey.1.category': 'BLF', 'attendant.resourceList.1.address': `${BLF_TARGET}@${REALM}`, 'attendant.resourceList.1.type': 'normal',
@@ -92,13 +92,13 @@ describe('Polycom golden facts', function () {
   });
 
   it('VVX 400 with one module: module keys continue the lineKey numbering after the 12 phone keys', () => {
-    const view = phoneView(goldenFiles(template('ui/polycom/vvx/400-1')));
+    const view = phoneView(goldenFiles(template('ui/polycom/vvx/vvx400-1')));
     expect(mismatches({ 'lineKey.13.category': 'BLF', 'attendant.resourceList.13.address': `${BLF_TARGET}@${REALM}` }, (k) => view.get(k)),
       `${SOURCES.keys}; ${SOURCES.blf}`).to.deep.equal([]);
   });
 
   it('SoundPoint IP 650: speed dials are directory speed-dial entries, never BLF subscriptions', () => {
-    const t = template('ui/polycom/spip/650-1');
+    const t = template('ui/polycom/spip/ip650-1');
     const files = goldenFiles(t, { ...TWO_TRANSPORTS, comboKeys: { ...goldenKeys(t), 7: { type: 'speed_dial', value: '5550101' } } });
     const view = phoneView(files);
     expect(mismatches({
@@ -114,7 +114,7 @@ describe('Polycom golden facts', function () {
   });
 
   it('VVX 400: the UI language of the device, else its user, else the account', () => {
-    const lang = (spec: Parameters<typeof goldenFiles>[1]) => phoneView(goldenFiles(template('ui/polycom/vvx/400'), spec)).get('lcl.ml.lang');
+    const lang = (spec: Parameters<typeof goldenFiles>[1]) => phoneView(goldenFiles(template('ui/polycom/vvx/vvx400'), spec)).get('lcl.ml.lang');
     expect([lang({ language: 'de-de', userLanguage: 'fr-fr' }), lang({ userLanguage: 'fr-fr', accountLanguage: 'de-de' }),
       lang({ accountLanguage: 'en-gb' })], SOURCES.lang).to.deep.equal(['German_Germany', 'French_France', 'English_United_Kingdom']);
   });

@@ -26,7 +26,7 @@ const LINE1_USER: Record<string, (text: string) => string | undefined> = {
 };
 const MODELS: Record<string, string> = {
   mitel: 'ui/mitel/68xx/6869i', grandstream: 'ui/grandstream/gxp21xx/gxp2170', htek: 'ui/htek/uc9xx/uc926e', fanvil: 'ui/fanvil/x/x6u',
-  yealink: 'ui/yealink/t4x/t46s', snom: 'ui/snom/dxxx/d785', polycom: 'ui/polycom/vvx/400', cisco: 'ui/cisco/mpp88xx/cp8851',
+  yealink: 'ui/yealink/t4x/t46s', snom: 'ui/snom/dxxx/d785', polycom: 'ui/polycom/vvx/vvx400', cisco: 'ui/cisco/mpp88xx/cp8851',
   panasonic: 'ui/panasonic/hdv/hdv230',
 };
 
