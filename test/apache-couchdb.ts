@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../server/couch/embedded.js';
+import { http } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARBALL = 'apache-couchdb-3.5.0-debian12-amd64.tar.gz';
@@ -90,8 +91,7 @@ export async function startCouchNode(): Promise<CouchNode> {
   };
   await waitUntil(up, 60000, `Apache CouchDB on port ${port}`, child, () => out.slice(-2000));
   // _db_updates needs _global_changes; start.sh creates it in the background right after start-up.
-  const auth = { authorization: `Basic ${Buffer.from(`admin:${COUCH_PASSWORD}`).toString('base64')}` };
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/_global_changes`, { headers: auth })).status === 200,
+  await waitUntil(async () => (await http(`${url}/_global_changes`)).status === 200,
     30000, '_global_changes', child, () => out.slice(-2000));
   return {
     url, port, dataDir,

@@ -3,6 +3,7 @@
 // behind, since every test run must clean up after itself on a shared CouchDB.
 import { spawn } from 'node:child_process';
 import { startCouchNode } from './apache-couchdb.js';
+import { http } from './support.js';
 
 const SYSTEM_DBS = new Set(['_users', '_replicator', '_global_changes']);
 
@@ -20,8 +21,7 @@ async function main(): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     code = await new Promise<number>((done) => child.on('exit', (c, sig) => done(c ?? (sig ? 1 : 0))));
-    const auth = { authorization: `Basic ${Buffer.from(new URL(node.url).username + ':' + new URL(node.url).password).toString('base64')}` };
-    const dbs: string[] = await (await fetch(`http://127.0.0.1:${node.port}/_all_dbs`, { headers: auth })).json();
+    const dbs: string[] = (await http(`${node.url}/_all_dbs`)).json;
     const left = dbs.filter((d) => !SYSTEM_DBS.has(d));
     if (left.length) {
       console.error(`The run left ${left.length} database(s) behind on Apache CouchDB: ${left.slice(0, 10).join(', ')}`);
