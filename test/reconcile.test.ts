@@ -54,4 +54,32 @@ describe('rebuilding the MAC index', function () {
       await srv.close();
     }
   });
+
+  it('rebuilds asked of two instances at once all answer 200 and agree on the index', async () => {
+    const prefix = testConfig().dbPrefix;
+    const a = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, indexIntervalMs: 200 } as never);
+    const b = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, indexIntervalMs: 200 } as never);
+    try {
+      const k = new KazooFixture(prefix);
+      const account = await k.account({ provision: { provision_enabled: true } });
+      const macs = Array.from({ length: 20 }, () => newMac('805ec0'));
+      for (const mac of macs) await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
+      await waitFor(async () => (await http(`${b.url}/prov/yealink/${macs[19]}.cfg`)).status === 200, 10000, 'served');
+      // Half the entries deleted, so every rebuild has writes that the others and the sweeps race with.
+      for (const mac of macs.slice(0, 10)) {
+        const doc = await a.app.stateDb.get(`mac:${mac}`);
+        await a.app.stateDb.destroy(doc._id, doc._rev);
+      }
+      const token = a.app.config.adminToken!;
+      const calls = [a, b, a, b, a, b].map((srv) => http(`${srv.url}/api/reconcile`, { method: 'POST', headers: { 'x-auth-token': token } }));
+      const results = await Promise.all(calls);
+      expect(results.map((r) => r.status), JSON.stringify(results.map((r) => r.json))).to.deep.equal([200, 200, 200, 200, 200, 200]);
+      for (const mac of macs) {
+        for (const srv of [a, b]) await waitFor(async () => (await http(`${srv.url}/prov/yealink/${mac}.cfg`)).status === 200, 5000, `${mac} served`);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

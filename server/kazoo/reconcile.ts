@@ -61,10 +61,45 @@ export async function reconcile(app: AppContext, kazoo: KazooDirectory): Promise
     if (cur?.seq === seq) return;
     writes.push({ _id: `seq:${accountId}`, pvt_type: 'mac_index_checkpoint', account_id: accountId, seq, ...(cur ? { _rev: cur._rev } : {}) });
   });
-  for (let i = 0; i < writes.length; i += 1000) {
-    const res = await app.stateDb.bulk({ docs: writes.slice(i, i + 1000) });
-    const failed = res.filter((r) => r.error);
-    if (failed.length) throw new Error(`index not written for ${failed.length} documents (e.g. ${failed[0].id}: ${failed[0].error}); run it again`);
-  }
+  await writeAll(app, writes);
   return report;
+}
+
+const ROUNDS = 5;
+
+/**
+ * Writes what the truth says over whatever is stored. A conflict means a running instance's sweep (or
+ * another rebuild) wrote the same document meanwhile: take its revision and write the truth again, or
+ * drop the write when the stored document already says the same.
+ */
+async function writeAll(app: AppContext, writes: Record<string, unknown>[]): Promise<void> {
+  let pending = writes;
+  for (let round = 0; pending.length && round < ROUNDS; round++) {
+    const conflicted: Record<string, unknown>[] = [];
+    for (let i = 0; i < pending.length; i += 1000) {
+      const batch = pending.slice(i, i + 1000);
+      const res = await app.stateDb.bulk({ docs: batch });
+      const failed = res.filter((r) => r.error);
+      const other = failed.find((r) => r.error !== 'conflict');
+      if (other) throw new Error(`index not written for ${failed.length} documents (e.g. ${other.id}: ${other.error}); run it again`);
+      const ids = new Set(failed.map((r) => r.id));
+      conflicted.push(...batch.filter((d) => ids.has(d._id as string)));
+    }
+    if (!conflicted.length) return;
+    const current = await app.stateDb.fetch({ keys: conflicted.map((d) => d._id as string) });
+    pending = [];
+    conflicted.forEach((want, i) => {
+      const row = current.rows[i] as { doc?: Record<string, unknown> | null; value?: { deleted?: boolean } };
+      const doc = row.doc;
+      if (want._deleted) { if (doc) pending.push({ ...want, _rev: doc._rev }); return; }
+      if (doc && sameContent(doc, want)) return;
+      const { _rev: _old, ...rest } = want;
+      pending.push(doc ? { ...rest, _rev: doc._rev } : rest);
+    });
+  }
+  if (pending.length) throw new Error(`index documents kept changing under the rebuild (e.g. ${String(pending[0]._id)}); run it again`);
+}
+
+function sameContent(stored: Record<string, unknown>, want: Record<string, unknown>): boolean {
+  return Object.keys(want).every((k) => k === '_rev' || JSON.stringify(stored[k]) === JSON.stringify(want[k]));
 }

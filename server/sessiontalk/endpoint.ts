@@ -126,7 +126,6 @@ export class ProvisionEndpoint {
       if (plan.kind === 'serve') return this.serve(accountId, plan.binding, st.settings, MSG.reactivated);
       const result = await this.bind(accountId, deviceHash, st.code!, st.settings, plan);
       if (result === 'retry') continue;
-      if ('sipaccounts' in result.body) this.bound(codeHash);
       return result;
     }
     return reply(false, MSG.unavailable, 503);
@@ -163,6 +162,9 @@ export class ProvisionEndpoint {
     // racing on one code, exactly one claim succeeds and the loser removes what it created.
     const created = await this.store.write(doc);
     if (created === 'conflict') return 'retry';
+    // Ticked before the claim is sent, not after it returns: a scan whose read already sees the claim
+    // must also see the tick. A claim that then loses only lost to another bind, which ticks too.
+    this.bound(code.code_hash);
     const claimed = await this.store.write<CodeDoc>({ ...code, activation_id: id, bound_at: now });
     if (claimed === 'conflict') {
       await this.store.remove({ _id: id, _rev: created.rev });
