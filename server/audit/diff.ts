@@ -31,6 +31,10 @@ const IGNORED = new Set(['_rev', '_revisions', '_attachments']);
 /** The leaves that differ, secrets masked (a changed secret shows as a change, never its value). At most `limit` changes. */
 export function jsonDiff(before: unknown, after: unknown, limit = 500): Change[] {
   const out: Change[] = [];
+  // Created or removed: each field as a change of its own, not one change of the whole document.
+  const absent = (v: unknown) => v === undefined || v === null;
+  if (absent(before) && isObject(after)) before = {};
+  if (absent(after) && isObject(before)) after = {};
   walk(before, after, '', false, out, limit);
   return out;
 }
