@@ -86,8 +86,9 @@ export function lineDiff(before: string, after: string, context = 2, maxCells = 
   let j = 0;
   while (i < x.length || j < y.length) {
     if (i < x.length && j < y.length && x[i] === y[j]) { all.push({ op: ' ', line: x[i] }); i++; j++; }
-    else if (j < y.length && (i === x.length || t[i * w + j + 1] >= t[(i + 1) * w + j])) all.push({ op: '+', line: y[j++] });
-    else all.push({ op: '-', line: x[i++] });
+    // Removed lines before the added ones that replace them, as diff(1) shows them.
+    else if (i < x.length && (j === y.length || t[(i + 1) * w + j] >= t[i * w + j + 1])) all.push({ op: '-', line: x[i++] });
+    else all.push({ op: '+', line: y[j++] });
   }
   for (const line of a.slice(a.length - tail)) all.push({ op: ' ', line });
   const keep = new Uint8Array(all.length);

@@ -88,9 +88,9 @@ define(function(require) {
 								return _.assign({}, ev, {
 									when: new Date(ev.at).toISOString().replace('T', ' ').slice(0, 19),
 									whoText: (ev.who && (ev.who.name || ev.who.type)) || '',
-									changesText: _.map(ev.changes, function(c) {
-										return c.path + ': ' + JSON.stringify(c.before) + ' → ' + JSON.stringify(c.after);
-									}).join('\n')
+									changeLines: _.map(ev.changes, function(c) {
+										return c.path + ': ' + self.historyValue(c.before) + ' → ' + self.historyValue(c.after);
+									})
 								});
 							}),
 							next: page.next
@@ -103,6 +103,11 @@ define(function(require) {
 					self.phoneprovToastError(envelope);
 				}
 			});
+		},
+
+		/** A value of a diff as text; absent (created or removed) as a dash. */
+		historyValue: function(value) {
+			return value === undefined ? '—' : JSON.stringify(value);
 		},
 
 		historyLoadDiff: function(template, deviceId) {
