@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { newMac } from './fixtures/kazoo.js';
 import { startWorld, type World } from './kazoo-tenants.js';
 import { waitFor } from './support.js';
+import { Sweeper } from '../server/security/sweeper.js';
 
 const URL_PASS = 'url-pass-history-7f3e';
 const ADMIN_PW = 'admin-pw-history-91ab';
@@ -151,5 +152,25 @@ describe('history and audit', function () {
     expect(events.rows.length).to.be.greaterThan(3);
     const all = JSON.stringify(events.rows);
     for (const s of secrets) expect(all).to.not.include(s);
+  });
+  it('drops audit events and kept file bodies after their retention (AUDIT_RETENTION_DAYS, FETCH_BODY_DAYS)', async () => {
+    const count = async (prefix: string) => (await w.srv.app.stateDb.list({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.length;
+    expect(await count('audit:')).to.be.greaterThan(0);
+    expect(await count('body:')).to.be.greaterThan(0);
+    const sweeper = new Sweeper(w.srv.app);
+    const realNow = w.srv.app.now;
+    try {
+      // Past the body retention (90 days) but within the audit's (365): only the bodies go.
+      w.srv.app.now = () => realNow() + 91 * 86_400_000;
+      while (await sweeper.sweep()) { /* pages of 500 */ }
+      expect(await count('body:')).to.equal(0);
+      expect(await count('audit:')).to.be.greaterThan(0);
+      w.srv.app.now = () => realNow() + 366 * 86_400_000;
+      while (await sweeper.sweep()) { /* pages of 500 */ }
+      expect(await count('audit:')).to.equal(0);
+    } finally {
+      w.srv.app.now = realNow;
+      sweeper.stop();
+    }
   });
 });
