@@ -32,6 +32,10 @@ export interface Config {
   tlsCert: string | null;
   tlsKey: string | null;
   tlsClientCa: string | null;
+  auditRetentionDays: number;
+  fetchHistoryCount: number;
+  fetchBodyDays: number;
+  templateRevisionsKept: number;
 }
 
 interface KeySpec {
@@ -109,6 +113,14 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'PEM file with the HTTPS server private key.' },
   tlsClientCa: { env: 'TLS_CLIENT_CA', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
     doc: "PEM file of the CAs that issue phones' factory certificates (mutual TLS). Set: phones are asked for a client certificate." },
+  auditRetentionDays: { env: 'AUDIT_RETENTION_DAYS', schema: { type: 'integer', minimum: 1, maximum: 3650 }, default: 365,
+    doc: 'How long audit events (who changed templates, locks, credentials, activations) are kept, in days.' },
+  fetchHistoryCount: { env: 'FETCH_HISTORY_COUNT', schema: { type: 'integer', minimum: 1, maximum: 100 }, default: 10,
+    doc: 'How many distinct file versions (ETags) each device remembers having fetched.' },
+  fetchBodyDays: { env: 'FETCH_BODY_DAYS', schema: { type: 'integer', minimum: 1, maximum: 3650 }, default: 90,
+    doc: 'How long the masked body of a fetched file is kept for "changed since last fetch" diffs, in days.' },
+  templateRevisionsKept: { env: 'TEMPLATE_REVISIONS_KEPT', schema: { type: 'integer', minimum: 1, maximum: 1000 }, default: 50,
+    doc: 'How many earlier revisions of each template are kept for rollback.' },
 };
 
 export class ConfigError extends Error {}

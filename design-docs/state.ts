@@ -21,7 +21,8 @@ export default {
       provision_expiring: {
         map: `function (doc) {
   if ((doc.pvt_type === 'digest_nonce' || doc.pvt_type === 'provision_ban' || doc.pvt_type === 'provision_window'
-    || doc.pvt_type === 'provision_unlock' || doc.pvt_type === 'unknown_mac') && doc.expires_at) emit(doc.expires_at, doc._rev);
+    || doc.pvt_type === 'provision_unlock' || doc.pvt_type === 'unknown_mac' || doc.pvt_type === 'audit_event'
+    || doc.pvt_type === 'file_body') && doc.expires_at) emit(doc.expires_at, doc._rev);
 }`,
       },
       // Unknown MACs newest first (the super-admin's list) and by the address they came from (an
@@ -40,6 +41,12 @@ export default {
       seen_by_ip: {
         map: `function (doc) {
   if (doc.pvt_type === 'device_seen' && doc.last && doc.account_id) emit(doc.last.ip, doc.account_id);
+}`,
+      },
+      // The audit trail of one object (server/audit/log.ts), newest first by id (ids sort by time).
+      audit_by_object: {
+        map: `function (doc) {
+  if (doc.pvt_type === 'audit_event' && doc.object) emit([doc.scope, doc.object.type + ':' + doc.object.id, doc._id], null);
 }`,
       },
       // SessionTalk installs per Kazoo device, for max_activations; the value is the code each came from.

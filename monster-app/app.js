@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings', 'history' ],
 
 		appFlags: {
 			phoneprov: {
@@ -50,6 +50,10 @@ define(function(require) {
 			'phoneprov.templates.update': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}', verb: 'PUT', generateError: false },
 			'phoneprov.templates.create': { apiRoot: provisionerRoot, url: 'catalog/templates', verb: 'POST', generateError: false },
 			'phoneprov.templates.import': { apiRoot: provisionerRoot, url: 'catalog/import', verb: 'POST', generateError: false },
+			'phoneprov.templates.history': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}/history', verb: 'GET', generateError: false },
+			'phoneprov.templates.rollback': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}/rollback', verb: 'POST', generateError: false },
+			'phoneprov.history.audit': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/audit', verb: 'GET', generateError: false },
+			'phoneprov.history.diff': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/fetches/diff', verb: 'GET', generateError: false },
 			'phoneprov.mobile.settings.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/settings', verb: 'GET', generateError: false },
 			'phoneprov.mobile.settings.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/settings', verb: 'PUT', generateError: false },
 			'phoneprov.mobile.codes.create': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/codes', verb: 'POST', generateError: false },
@@ -91,7 +95,8 @@ define(function(require) {
 			if (isAdmin) {
 				tabs.push(
 					{ text: self.i18n.active().phoneprov.tabs.templates, callback: self.templatesRender },
-					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender }
+					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender },
+					{ text: self.i18n.active().phoneprov.tabs.history, callback: self.historyRender }
 				);
 			}
 

@@ -5,6 +5,7 @@ import { KazooDirectory } from './kazoo/directory.js';
 import { MacIndex } from './kazoo/mac-index.js';
 import { PhoneFiles } from './phones/phone-files.js';
 import { Sightings } from './phones/sightings.js';
+import { FetchHistory } from './audit/fetch-history.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
 import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
@@ -20,6 +21,7 @@ export interface Services {
   kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
   sightings: Sightings;
+  fetchHistory: FetchHistory;
   sessiontalk: SessiontalkStore;
   security: Security;
   stop(): Promise<void>;
@@ -39,11 +41,13 @@ export async function startServices(app: AppContext): Promise<Services> {
   await step('mac index', () => macIndex.start(stateFeed));
   const services: Services = {
     app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    fetchHistory: new FetchHistory(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,
     async stop() {
       await services.sightings.stop();
+      await services.fetchHistory.stop();
       await stateFeed.stop();
       app.log.debug('stopping: security');
       await services.security.stop();

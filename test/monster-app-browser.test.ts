@@ -359,4 +359,34 @@ describe('Monster app in Chromium', function () {
       }
     });
   });
+  describe('History', () => {
+    it('shows who changed what, what changed for a phone since its last fetch, and rolls a template back', async () => {
+      const id = 'ui/yealink/t4x/t46s';
+      const { yealink } = world.devices;
+      expect(await phoneFetch(world, yealink.id, 'Yealink SIP-T46S 66.86.0.15')).to.equal(200);
+      await waitFor(async () => (await world.api('GET', `accounts/${world.accountId}/devices/${yealink.id}/fetches`)).json.data?.fetches?.length, 5000, 'fetch recorded');
+      expect((await world.api('DELETE', `locks/${world.accountId}/${yealink.mac}`)).status).to.equal(200);
+      const doc = (await world.api('GET', `catalog/templates/${encodeURIComponent(id)}`)).json.data;
+      const toneBefore = doc.cfg_tone['voice.tone.country'].value;
+      doc.cfg_tone['voice.tone.country'] = { value: 'Japan' };
+      expect((await world.api('PUT', `catalog/templates/${encodeURIComponent(id)}`, { data: doc })).status).to.equal(200);
+
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'History');
+      await page.locator('.phoneprov-history-event').first().waitFor();
+      expect(await page.locator('.phoneprov-history-events').innerText()).to.contain('lock_removed');
+      await page.selectOption('#phoneprov_history_device', yealink.id);
+      await page.locator('.phoneprov-history-changed').waitFor();
+      expect(await page.locator('.phoneprov-diff-added').allInnerTexts()).to.include('+ voice.tone.country = Japan');
+      expect(await page.locator('.phoneprov-history-lines').innerText()).not.to.contain(URLPASS);
+      await screenshot(page, 'history');
+
+      await page.selectOption('#phoneprov_history_template', id);
+      await page.locator('.phoneprov-history-rollback').first().click();
+      await page.click('.monster-confirm #confirm_button');
+      await toast(page, 'success', /rolled back/);
+      const after = (await world.api('GET', `catalog/templates/${encodeURIComponent(id)}`)).json.data;
+      expect(after.cfg_tone['voice.tone.country'].value).to.equal(toneBefore);
+    });
+  });
 });

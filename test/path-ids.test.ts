@@ -77,7 +77,7 @@ describe('ids from requests cannot change a CouchDB request path', function () {
     // A valid value for every parameter name: a route with a new name fails here until one is added.
     const valid: Record<string, string> = {
       accountId: w.account, deviceId: mine._id, mac, id: enc('ui/yealink/t4x/t46s'), brand: 'yealink', family: 't4x', model: 't46s',
-      file: `${mac}.cfg`, ip: '127.0.0.9', hours: '1', codeId: 'a'.repeat(64), activationId: 'b'.repeat(64),
+      file: `${mac}.cfg`, ip: '127.0.0.9', hours: '1', codeId: 'a'.repeat(64), activationId: 'b'.repeat(64), revision: '000000000000001:abcdef',
     };
     const routes = routesOf(routers(w.srv.services)).filter((r) => r.params.length);
     expect(routes.length).to.be.greaterThan(25);

@@ -274,8 +274,8 @@ describe('SessionTalk mobile activation', () => {
       const list = await activations(t);
       expect(list).to.have.length(1);
       expect(list[0].moved_from).to.be.a('string');
-      const events = await srv.app.stateDb.view('state', 'by_account', { key: [t.id, 'sessiontalk_event'], include_docs: true });
-      expect(events.rows.map((r: any) => r.doc.event)).to.include('moved');
+      const events = await srv.app.stateDb.view('state', 'by_account', { key: [t.id, 'audit_event'], include_docs: true });
+      expect(events.rows.map((r: any) => r.doc.action)).to.include('sessiontalk_moved');
     });
 
     it('row 7, policy deny: {update:true, "Code Already Used"}, and the first install keeps it', async () => {

@@ -12,6 +12,8 @@ export interface Principal {
   userId?: string;
   /** Kazoo priv_level of the user: 'admin' or 'user'. */
   privLevel?: 'admin' | 'user';
+  /** The user's name as Kazoo has it, for the audit trail. */
+  name?: string;
 }
 
 export const unauthorized = (message = 'a valid X-Auth-Token is required; log in again') =>

@@ -6,22 +6,26 @@ import { badRequest, notFound } from '../http/errors.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { deviceFile, filesOf, fileNameFor } from '../phones/files.js';
-import { resolvePhoneFiles } from '../phones/resolve.js';
-import { deviceModel, maskedModel } from '../render/model.js';
-import { renderFile } from '../render/pipeline.js';
+import { renderPreview, templateOfDevice } from '../phones/preview.js';
 import type { Services } from '../services.js';
 import { isAccountAdmin, principalOf, requireAccountAdmin, requireOwnerOrAdmin, forbidden } from './auth.js';
 import { ok } from './envelope.js';
 import { accountParam, kazooIdParam } from './params.js';
 import { lockId } from '../security/locks.js';
 
+/** The device a /devices/:deviceId request names, if the caller owns it or administers its account. */
+export async function deviceOfRequest(s: Services, ctx: Context) {
+  const accountId = accountParam(ctx);
+  const device = await s.kazoo.device(accountId, kazooIdParam(ctx, 'deviceId'));
+  if (!device) throw notFound(`no device ${ctx.params.deviceId} in account ${accountId}`);
+  const { admin } = requireOwnerOrAdmin(s, ctx, accountId, device.owner_id);
+  return { accountId, device, admin };
+}
+
 export function deviceRouter(s: Services, auth: Middleware): Router {
   const router = new Router({ prefix: '/api/accounts/:accountId' });
 
-  const templateOf = (d: KazooDevice) => {
-    const p = d.provision || {};
-    return p.endpoint_brand ? s.catalog.template(p.endpoint_brand, p.endpoint_family, p.endpoint_model) : undefined;
-  };
+  const templateOf = (d: KazooDevice) => templateOfDevice(s, d);
 
   const provisioningUrl = (d: KazooDevice, mac: string | null) => {
     const t = templateOf(d);
@@ -31,13 +35,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     return file ? `${s.app.config.publicUrl}/prov/${t.endpoint_brand}/${fileNameFor(file, mac, profile)}` : null;
   };
 
-  const loadDevice = async (ctx: Context) => {
-    const accountId = accountParam(ctx);
-    const device = await s.kazoo.device(accountId, kazooIdParam(ctx, 'deviceId'));
-    if (!device) throw notFound(`no device ${ctx.params.deviceId} in account ${accountId}`);
-    const { admin } = requireOwnerOrAdmin(s, ctx, accountId, device.owner_id);
-    return { accountId, device, admin };
-  };
+  const loadDevice = (ctx: Context) => deviceOfRequest(s, ctx);
 
   router.get('/devices', auth, async (ctx) => {
     const accountId = accountParam(ctx);
@@ -90,19 +88,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     const { accountId, device, admin } = await loadDevice(ctx);
     const reveal = ctx.query.reveal === 'true';
     if (reveal && !admin) throw forbidden('only an administrator may see the secrets in a config');
-    const mac = normalizeMac(device.mac_address);
-    const t = templateOf(device);
-    if (!mac || !t) throw notFound('this device has no MAC address or no catalog template');
-    const profile = s.catalog.profile(t.endpoint_brand);
-    const spec = filesOf(t, profile).find((f) => fileNameFor(f, mac, profile) === ctx.params.file);
-    if (!spec) throw notFound(`${t._id} has no file ${ctx.params.file}; GET …/config lists its files`);
-    const resolved = await resolvePhoneFiles(s, mac);
-    if (!resolved.ok || resolved.data.accountId !== accountId) {
-      throw notFound(`the phone ${mac} is not served (${resolved.ok ? 'another account claims the MAC' : resolved.reason})`);
-    }
-    const model = deviceModel(s.app.config, t, profile, resolved.data);
-    const rendered = renderFile(t, profile, spec, ctx.params.file, reveal ? model : maskedModel(model));
-    const text = rendered.body.toString(t.format?.encoding === 'latin1' ? 'latin1' : 'utf8');
+    const { spec, rendered, text } = await renderPreview(s, accountId, device, ctx.params.file, reveal);
     ok(ctx, { name: ctx.params.file, scope: spec.scope, content_type: rendered.contentType, masked: !reveal,
       content: text, problems: [...new Set(rendered.problems)] });
   });

@@ -129,8 +129,11 @@ async function principalFor(s: Services, info: TokenInfo, token: string, apiUrl:
   // account, and Kazoo reuses them when scripts save devices, so they count as the account's admin.
   if (!info.ownerId) return { kind: 'kazoo', accountId: info.accountId, privLevel: 'admin' };
   let level: string | null | undefined;
+  let name: string | undefined;
   try {
-    level = (await s.kazoo.user(info.accountId, info.ownerId))?.priv_level;
+    const user = await s.kazoo.user(info.accountId, info.ownerId);
+    level = user?.priv_level;
+    name = userName(user);
   } catch (err) {
     level = await privLevelFromCrossbar(apiUrl, token, info);
     if (level === null) {
@@ -139,7 +142,15 @@ async function principalFor(s: Services, info: TokenInfo, token: string, apiUrl:
     }
   }
   // A user doc that is gone leaves the least privilege, not a 401: the token itself is good.
-  return { kind: 'kazoo', accountId: info.accountId, userId: info.ownerId, privLevel: level === 'admin' ? 'admin' : 'user' };
+  return { kind: 'kazoo', accountId: info.accountId, userId: info.ownerId, privLevel: level === 'admin' ? 'admin' : 'user',
+    ...(name ? { name } : {}) };
+}
+
+function userName(u: { first_name?: unknown; last_name?: unknown; username?: unknown } | null | undefined): string | undefined {
+  if (!u) return undefined;
+  const full = [u.first_name, u.last_name].filter((v) => typeof v === 'string' && v).join(' ');
+  const name = full || (typeof u.username === 'string' ? u.username : '');
+  return name ? name.slice(0, 120) : undefined;
 }
 
 export function kazooTokenVerifier(s: Services): TokenVerifier | null {

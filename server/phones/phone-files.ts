@@ -7,17 +7,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileSpec, TemplateDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
-import { commonModel, deviceModel } from '../render/model.js';
+import { commonModel, deviceModel, maskedModel } from '../render/model.js';
 import { renderFile, type Rendered } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { deviceFile, fileNameFor } from './files.js';
 import { resolvePhoneFiles } from './resolve.js';
 
 export type Served =
-  | { ok: true; rendered: Rendered; accountId: string | null; stale: boolean; cached: boolean }
+  | { ok: true; rendered: Rendered; accountId: string | null; stale: boolean; cached: boolean; masked?: () => Rendered }
   | { ok: false; status: 404 | 503; reason: string; accountId?: string };
 
-interface Entry { rendered: Rendered; accountId: string | null }
+/** `masked` renders the same version with secrets masked, for the fetch history (server/audit/fetch-history.ts). */
+interface Entry { rendered: Rendered; accountId: string | null; masked?: () => Rendered }
 
 export class PhoneFiles {
   private cache = new Map<string, Entry>();
@@ -122,7 +123,7 @@ export class PhoneFiles {
     const hit = this.cache.get(key);
     if (hit) {
       this.s.app.metrics.renderCache.inc({ result: 'hit' });
-      return { ok: true, rendered: hit.rendered, accountId: hit.accountId, stale: false, cached: true };
+      return { ok: true, rendered: hit.rendered, accountId: hit.accountId, stale: false, cached: true, masked: hit.masked };
     }
     this.s.app.metrics.renderCache.inc({ result: 'miss' });
     const stamp = this.stamp(mac);
@@ -146,10 +147,12 @@ export class PhoneFiles {
     const file = deviceFile(template, profile, pattern);
     if (!file) return { ok: false, status: 404, reason: `unsupported_file for ${template._id}`, accountId: data.accountId };
     const model = deviceModel(this.s.app.config, template, profile, data);
-    const rendered = renderFile(template, profile, file, fileNameFor(file, mac, profile), model);
+    const name = fileNameFor(file, mac, profile);
+    const rendered = renderFile(template, profile, file, name, model);
     this.report(template, rendered);
-    this.remember(key, mac, { rendered, accountId: data.accountId }, stamp);
-    return { ok: true, rendered, accountId: data.accountId, stale: false, cached: false };
+    const masked = () => renderFile(template, profile, file, name, maskedModel(model));
+    this.remember(key, mac, { rendered, accountId: data.accountId, masked }, stamp);
+    return { ok: true, rendered, accountId: data.accountId, stale: false, cached: false, masked };
   }
 
   common(template: TemplateDoc, file: FileSpec, fileName: string): Served {

@@ -11,7 +11,8 @@ import { badRequest, notFound } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { unknownMacs, type UnknownMac } from '../phones/sightings.js';
 import { unknownMacsNear } from '../phones/sighting-visibility.js';
-import { FIRST_CONTACT_WINDOW, normalizeIp } from './locks.js';
+import { FIRST_CONTACT_WINDOW, lockOf, normalizeIp } from './locks.js';
+import { actorOf, record } from '../audit/log.js';
 import { credentialsRequired, type SecuritySettings } from './settings.js';
 import { accountParam, kazooIdParam, macParam } from '../api/params.js';
 import type { ProfileDoc } from '../catalog/types.js';
@@ -28,6 +29,9 @@ export function securityRouter(s: Services, auth: Middleware): Router {
   const router = new Router({ prefix: '/api' });
   const sec = s.security;
   const access = new AccountAccess(s);
+  /** One audit event for a change made through this router (server/audit/log.ts). */
+  const audit = (ctx: Context, accountId: string, object: { type: string; id: string }, action: string, before?: unknown, after?: unknown) =>
+    record(s.app, { accountId, who: actorOf(principalOf(ctx)), object, action, before, after });
   const admin = async (ctx: Context) => {
     const accountId = accountParam(ctx);
     await access.requireAdmin(ctx, accountId);
@@ -52,7 +56,10 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     const input = { ...((ctx.request as { body?: { data?: Record<string, unknown> } }).body?.data ?? {}) };
     // Read-only facts a client may send back unchanged.
     for (const k of ['provision_enabled', 'urlpass_set', 'require_credentials_setting']) delete input[k];
-    ok(ctx, settingsView(accountId, await sec.settings.put(accountId, input)));
+    const before = await sec.settings.get(accountId);
+    const after = await sec.settings.put(accountId, input);
+    await audit(ctx, accountId, { type: 'security_settings', id: accountId }, 'security_settings_changed', before, after);
+    ok(ctx, settingsView(accountId, after));
   });
 
   router.put('/accounts/:accountId/provisioning/windows/:ip/hours/:hours', auth, async (ctx) => {
@@ -61,6 +68,7 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     const hours = Number(ctx.params.hours);
     if (!Number.isInteger(hours) || hours < 1 || hours > 168) throw badRequest('hours must be an integer from 1 to 168', { field: 'hours' });
     const w = await sec.locks.openWindow(accountId, ip, hours);
+    await audit(ctx, accountId, { type: 'provisioning_window', id: ip }, 'window_opened', undefined, { ip, hours, until: w.expires_at });
     ok(ctx, { ip, hours, at: w.at, until: w.expires_at });
   });
 
@@ -73,6 +81,7 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     const accountId = await admin(ctx);
     const ip = ipParam(ctx);
     if (!(await sec.locks.closeWindow(accountId, ip))) throw notFound(`no window is open for ${ip}`);
+    await audit(ctx, accountId, { type: 'provisioning_window', id: ip }, 'window_closed', { ip }, undefined);
     ok(ctx, {});
   });
 
@@ -83,6 +92,7 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     // An account admin lifts the ban for their own phones only; the super-admin for everyone.
     const whole = principalOf(ctx).kind === 'superadmin';
     await sec.bans.lift(ip, whole ? null : accountId);
+    await audit(ctx, accountId, { type: 'ban', id: ip }, 'ban_lifted', { ip, whole }, undefined);
     s.app.log.info({ account_id: accountId, ip, whole }, 'provisioning ban lifted');
     ok(ctx, {});
   });
@@ -90,7 +100,9 @@ export function securityRouter(s: Services, auth: Middleware): Router {
   router.delete('/locks/:accountId/:mac', auth, async (ctx) => {
     const accountId = await admin(ctx);
     const mac = macParam(ctx);
+    const before = await lockOf(s.app, accountId, mac);
     const removed = await sec.locks.unlock(accountId, mac);
+    await audit(ctx, accountId, { type: 'device_lock', id: mac }, 'lock_removed', before ?? undefined, undefined);
     s.app.log.info({ account_id: accountId, mac, removed }, 'provisioning lock removed');
     ok(ctx, {});
   });
@@ -119,7 +131,11 @@ export function securityRouter(s: Services, auth: Middleware): Router {
     // {"data": {"keep_previous": false}} when the old one leaked and must stop working at once.
     const keep = (ctx.request as { body?: { data?: { keep_previous?: unknown } } }).body?.data?.keep_previous;
     if (keep !== undefined && typeof keep !== 'boolean') throw badRequest('keep_previous must be true or false', { pointer: '/data/keep_previous', field: 'keep_previous' });
+    const previous = await sec.credentials.ensure(accountId, mac);
     const creds = await sec.credentials.rotate(accountId, mac, keep !== false);
+    // The diff says a password changed, never what it was or became (server/audit/diff.ts masks it).
+    await audit(ctx, accountId, { type: 'device_credentials', id: ctx.params.deviceId }, 'credentials_rotated',
+      { username: previous.username, password: previous.password }, { username: creds.username, password: creds.password, keep_previous: keep !== false });
     s.app.log.info({ account_id: accountId, device_id: ctx.params.deviceId, keep_previous: keep !== false }, 'provisioning credentials rotated');
     ok(ctx, credentialsView(creds));
   });

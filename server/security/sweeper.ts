@@ -1,4 +1,4 @@
-// Removes expired bans, windows, remembered unlocks and unknown-MAC sightings (view
+// Removes expired bans, windows, remembered unlocks, unknown-MAC sightings, audit events and kept file bodies (view
 // state/provision_expiring, keyed by expiry), once a minute, so the state database does not keep what
 // strangers left in it (and the nonce documents of versions before nonces were signed).
 import type { AppContext } from '../context.js';

@@ -11,7 +11,6 @@ export const deviceHashOf = (accountId: string, deviceId: string) => sha256(`${a
 export const settingsId = (accountId: string) => `sessiontalk_settings:${accountId}`;
 export const codeId = (accountId: string, codeHash: string) => `sessiontalk_code:${accountId}:${codeHash}`;
 export const activationId = (accountId: string, deviceHash: string) => `sessiontalk_activation:${accountId}:${deviceHash}`;
-export const eventId = (accountId: string, at: number, rand: string) => `sessiontalk_event:${accountId}:${at}:${rand}`;
 
 /** The last part of an id (the hash), which the management API uses as the public id. */
 export const shortId = (docId: string) => docId.slice(docId.lastIndexOf(':') + 1);

@@ -1,5 +1,6 @@
 // The management side: settings, minting codes, listing and changing activations. Every operation
 // works inside one account; who may do what is decided through the Caller the route hands in.
+import type { Actor } from '../audit/log.js';
 import type { Services } from '../services.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { badRequest, conflict, notFound, HttpError } from '../http/errors.js';
@@ -16,6 +17,8 @@ export interface Caller {
   admin: boolean;
   userId?: string;
   kind: string;
+  /** Who the audit trail names. */
+  who: Actor;
   /** Throws 403 unless the caller is an admin or the owner. */
   requireOwner(ownerId: string | undefined): void;
 }
@@ -121,7 +124,7 @@ export class SessiontalkManager {
     if (!code.revoked_at) {
       const res = await this.store.write<CodeDoc>({ ...code, revoked_at: this.now });
       if (res === 'conflict') throw conflict('the code was used or changed meanwhile; list the codes again');
-      await this.store.audit(accountId, 'code_revoked', { code_id: code.code_hash, by: caller.userId || caller.kind });
+      await this.store.audit(accountId, 'code_revoked', { code_id: code.code_hash}, caller.who);
     }
     return this.codeView({ ...code, revoked_at: code.revoked_at || this.now }, undefined, this.now);
   }
@@ -167,8 +170,7 @@ export class SessiontalkManager {
     for (let attempt = 0; attempt < 4; attempt++) {
       const current = await this.activation(accountId, caller, id);
       if (await this.store.remove(current)) {
-        await this.store.audit(accountId, 'deactivated', { activation_id: id, code_id: current.code_hash, reason: 'api',
-          by: caller.userId || caller.kind });
+        await this.store.audit(accountId, 'deactivated', { activation_id: id, code_id: current.code_hash, reason: 'api'}, caller.who);
         return { id, deactivated: true };
       }
     }
@@ -179,7 +181,7 @@ export class SessiontalkManager {
     if (typeof input?.enabled !== 'boolean') throw badRequest('enabled must be true or false', { enabled: { type: { message: 'must be a boolean' } } });
     const enabled = input.enabled;
     const doc = await this.change(accountId, caller, id, (a) => (a.enabled === enabled ? null : { ...a, enabled }));
-    await this.store.audit(accountId, enabled ? 'enabled' : 'disabled', { activation_id: id, by: caller.userId || caller.kind });
+    await this.store.audit(accountId, enabled ? 'enabled' : 'disabled', { activation_id: id}, caller.who);
     const code = await this.store.get<CodeDoc>(codeId(accountId, doc.code_hash), 'sessiontalk_code', accountId);
     return this.activationView(doc, code);
   }
@@ -195,7 +197,7 @@ export class SessiontalkManager {
       }
       return { ...a, device_ids: [...a.device_ids, deviceId] };
     });
-    await this.store.audit(accountId, 'device_added', { activation_id: id, device_id: deviceId, by: caller.userId || caller.kind });
+    await this.store.audit(accountId, 'device_added', { activation_id: id, device_id: deviceId}, caller.who);
     const code = await this.store.get<CodeDoc>(codeId(accountId, doc.code_hash), 'sessiontalk_code', accountId);
     return this.activationView(doc, code);
   }
@@ -205,7 +207,7 @@ export class SessiontalkManager {
       if (!a.device_ids.includes(deviceId)) throw notFound(`device ${deviceId} is not on activation ${id}`);
       return { ...a, device_ids: a.device_ids.filter((d) => d !== deviceId) };
     });
-    await this.store.audit(accountId, 'device_removed', { activation_id: id, device_id: deviceId, by: caller.userId || caller.kind });
+    await this.store.audit(accountId, 'device_removed', { activation_id: id, device_id: deviceId}, caller.who);
     const code = await this.store.get<CodeDoc>(codeId(accountId, doc.code_hash), 'sessiontalk_code', accountId);
     return this.activationView(doc, code);
   }

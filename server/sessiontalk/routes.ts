@@ -1,6 +1,7 @@
 // SessionTalk's HTTP surfaces: the management API under /api/accounts/{accountId}/sessiontalk (Kazoo
 // envelope; admins for anything in the account, users for the devices they own) and the External
 // Provisioning endpoint SessionCloud calls (no auth header, no cookies, no session).
+import { actorOf } from '../audit/log.js';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Services } from '../services.js';
@@ -43,7 +44,7 @@ function callerOf(s: Services, ctx: Context, accountId: string): Caller {
   const admin = isAccountAdmin(s, p, accountId);
   if (!admin && !(p.kind === 'kazoo' && p.accountId === accountId)) throw forbidden('this token belongs to another account');
   return {
-    admin, kind: p.kind, userId: p.userId,
+    admin, kind: p.kind, userId: p.userId, who: actorOf(p),
     requireOwner: (ownerId) => { requireOwnerOrAdmin(s, ctx, accountId, ownerId); },
   };
 }

@@ -1,12 +1,12 @@
 // SessionTalk's documents in our state database: reads (through the cache on the hot path, direct
 // where a decision must see the latest revision), writes with revision checks, counts and audit.
-import { randomBytes } from 'node:crypto';
+import { record, type Actor } from '../audit/log.js';
 import type { Services } from '../services.js';
 import { getOrNull, statusOf } from '../couch/client.js';
 import { accountDbName } from '../couch/names.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { applyChanges, DocCache, fetchDocs, KazooDeviceCache, stopWithin } from './cache.js';
-import { activationId, codeId, eventId, settingsId } from './ids.js';
+import { activationId, codeId, settingsId } from './ids.js';
 import { withDefaults } from './settings.js';
 import type { ActivationDoc, CodeDoc, SessiontalkSettings, SettingsDoc } from './types.js';
 
@@ -133,16 +133,13 @@ export class SessiontalkStore {
       account_id: accountId, ...settings, updated_at: this.s.app.now() });
   }
 
-  /** An audit event (moves, deactivations, revocations), kept in CouchDB and logged. Ids only, never secrets. */
-  async audit(accountId: string, event: string, details: Record<string, unknown>): Promise<void> {
-    const at = this.s.app.now();
-    this.s.app.log.info({ account_id: accountId, event, ...details }, `sessiontalk ${event}`);
-    try {
-      await this.db.insert({ _id: eventId(accountId, at, randomBytes(4).toString('hex')), pvt_type: 'sessiontalk_event',
-        account_id: accountId, event, at, ...details } as never);
-    } catch (err) {
-      this.s.app.log.warn({ account_id: accountId, event, err: (err as Error).message }, 'sessiontalk audit event not stored');
-    }
+  /**
+   * An audit event (moves, deactivations, revocations) in the one audit trail (server/audit/log.ts).
+   * Ids only, never secrets; the SessionCloud path records as "system".
+   */
+  async audit(accountId: string, event: string, details: Record<string, unknown>, who: Actor = { type: 'system', name: 'SessionTalk provisioning' }): Promise<void> {
+    const id = String(details.activation_id ?? details.code_id ?? '');
+    await record(this.s.app, { accountId, who, object: { type: 'sessiontalk_activation', id }, action: `sessiontalk_${event}`, details });
   }
 }
 

@@ -1,0 +1,118 @@
+// Which versions of its files each device fetched: the last FETCH_HISTORY_COUNT distinct ETags per
+// device (`fetched:<account>:<mac>`), and each version's body with its secrets masked, stored once per
+// account and content (`body:<account>:<sha256>`, kept FETCH_BODY_DAYS), so an operator can see what
+// changed since the phone last fetched. Off the phone's path: a fetch costs one map lookup; only a new
+// ETag is queued, and the queue goes to CouchDB in one batch a second.
+import { createHash } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import type { Rendered } from '../render/pipeline.js';
+
+export interface FetchEntry { file: string; etag: string; at: number; body: string | null }
+interface FetchedDoc { _id: string; _rev?: string; pvt_type: 'device_fetches'; account_id: string; mac: string; fetches: FetchEntry[] }
+interface BodyDoc { _id: string; pvt_type: 'file_body'; account_id: string; content_type: string; data: string; expires_at: number }
+interface Pending { accountId: string; mac: string; file: string; etag: string; at: number; masked?: () => Rendered }
+
+/** Larger files are listed without a body: a diff of them would not be read anyway. */
+export const FETCH_BODY_MAX = 256 * 1024;
+const FLUSH_MS = 1000;
+const MEMO_MAX = 200_000;
+
+export const fetchedId = (accountId: string, mac: string) => `fetched:${accountId}:${mac}`;
+
+export class FetchHistory {
+  /** The ETag last recorded per account|mac|file, so a phone fetching the same file again costs nothing. */
+  private seen = new Map<string, string>();
+  private queue = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(private app: AppContext) {}
+
+  /** A device was served a file (`masked` renders the same version with secrets masked). Never awaited. */
+  record(accountId: string, mac: string, file: string, etag: string, masked?: () => Rendered): void {
+    const key = `${accountId}|${mac}|${file}`;
+    if (this.seen.get(key) === etag) return;
+    if (this.seen.size >= MEMO_MAX) this.seen.clear();
+    this.seen.set(key, etag);
+    this.queue.set(key, { accountId, mac, file, etag, at: this.app.now(), masked });
+    this.timer ??= setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
+    this.timer.unref?.();
+  }
+
+  async flush(): Promise<void> {
+    await this.flushing;
+    if (!this.queue.size) return;
+    const batch = [...this.queue.values()];
+    this.queue.clear();
+    this.flushing = this.write(batch).catch((err) => {
+      // Forgotten, so the next fetch queues it again.
+      for (const p of batch) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+      this.app.log.debug({ err: (err as Error).message }, 'fetch history not recorded yet');
+    }).finally(() => { this.flushing = null; });
+    await this.flushing;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const db = this.app.stateDb;
+    const ids = [...new Set(batch.map((p) => fetchedId(p.accountId, p.mac)))];
+    const res = await db.fetch({ keys: ids });
+    const docs = new Map<string, FetchedDoc>();
+    ids.forEach((id, i) => {
+      const cur = (res.rows[i] as { doc?: FetchedDoc | null }).doc;
+      const p = batch.find((b) => fetchedId(b.accountId, b.mac) === id)!;
+      docs.set(id, cur ?? { _id: id, pvt_type: 'device_fetches', account_id: p.accountId, mac: p.mac, fetches: [] });
+    });
+    const bodies = new Map<string, BodyDoc>();
+    const changed = new Set<string>();
+    for (const p of batch) {
+      const doc = docs.get(fetchedId(p.accountId, p.mac))!;
+      // Another instance (or this one before a restart) recorded this version already.
+      if (doc.fetches.find((f) => f.file === p.file)?.etag === p.etag) continue;
+      const body = this.bodyOf(p);
+      if (body) bodies.set(body._id, body);
+      doc.fetches = [{ file: p.file, etag: p.etag, at: p.at, body: body?._id ?? null }, ...doc.fetches].slice(0, this.app.config.fetchHistoryCount);
+      changed.add(doc._id);
+    }
+    // Bodies first: an entry never names a body that is not stored. One already stored answers "conflict", which is fine.
+    if (bodies.size) await db.bulk({ docs: [...bodies.values()] as never });
+    if (!changed.size) return;
+    const out = await db.bulk({ docs: [...changed].map((id) => docs.get(id)!) as never });
+    // Written meanwhile by another instance: the next fetch records it again.
+    for (const r of out) if (r.error) for (const p of batch) if (fetchedId(p.accountId, p.mac) === r.id) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+  }
+
+  private bodyOf(p: Pending): BodyDoc | null {
+    if (!p.masked) return null;
+    let r: Rendered;
+    try {
+      r = p.masked();
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message }, 'masked copy of a fetched file not rendered');
+      return null;
+    }
+    if (r.body.length > FETCH_BODY_MAX) return null;
+    const hash = createHash('sha256').update(r.body).digest('hex');
+    return { _id: `body:${p.accountId}:${hash}`, pvt_type: 'file_body', account_id: p.accountId, content_type: r.contentType,
+      data: r.body.toString('base64'), expires_at: this.app.now() + this.app.config.fetchBodyDays * 86_400_000 };
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    await this.flush().catch(() => {});
+  }
+}
+
+/** A device's recorded fetches, newest first. */
+export async function fetchesOf(app: AppContext, accountId: string, mac: string): Promise<FetchEntry[]> {
+  const res = await app.stateDb.fetch({ keys: [fetchedId(accountId, mac)] });
+  const doc = (res.rows[0] as { doc?: FetchedDoc | null }).doc;
+  return doc && doc.account_id === accountId ? doc.fetches : [];
+}
+
+/** A kept (masked) body, or null when it has expired. Scoped: the id names the account. */
+export async function keptBody(app: AppContext, accountId: string, id: string): Promise<Buffer | null> {
+  if (!id.startsWith(`body:${accountId}:`)) return null;
+  const res = await app.stateDb.fetch({ keys: [id] });
+  const doc = (res.rows[0] as { doc?: BodyDoc | null }).doc;
+  return doc && doc.account_id === accountId ? Buffer.from(doc.data, 'base64') : null;
+}
