@@ -5,7 +5,7 @@ import type { Context, Middleware } from 'koa';
 import { badRequest, notFound } from '../http/errors.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
-import { deviceFile, filesOf, fileNameFor } from '../phones/files.js';
+import { deviceFile, deviceSettings, filesOf, fileNameFor } from '../phones/files.js';
 import { resolvePhoneFiles } from '../phones/resolve.js';
 import { deviceModel, maskedModel } from '../render/model.js';
 import { renderFile } from '../render/pipeline.js';
@@ -100,7 +100,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     if (!resolved.ok || resolved.data.accountId !== accountId) {
       throw notFound(`the phone ${mac} is not served (${resolved.ok ? 'another account claims the MAC' : resolved.reason})`);
     }
-    const model = deviceModel(s.app.config, t, profile, resolved.data);
+    const model = deviceModel(s.app.config, t, profile, resolved.data, deviceSettings(s, resolved.data, t, spec, profile));
     const rendered = renderFile(t, profile, spec, ctx.params.file, reveal ? model : maskedModel(model));
     const text = rendered.body.toString(t.format?.encoding === 'latin1' ? 'latin1' : 'utf8');
     ok(ctx, { name: ctx.params.file, scope: spec.scope, content_type: rendered.contentType, masked: !reveal,
