@@ -48,7 +48,7 @@ const LEVEL_SCHEMA = {
         propertyNames: { minLength: 1, maxLength: 200 }, additionalProperties: { type: ['string', 'number', 'boolean'] } } },
   },
 };
-const validateLevel = new Ajv({ allErrors: false }).compile(LEVEL_SCHEMA);
+const validateLevel = new Ajv({ allErrors: false, allowUnionTypes: true }).compile(LEVEL_SCHEMA);
 
 function message(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `"${(e.params as { additionalProperty: string }).additionalProperty}" is not a setting here`;
