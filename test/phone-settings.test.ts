@@ -18,7 +18,7 @@ async function couchRequests(srv: RunningServer): Promise<number> {
 }
 
 describe('phone settings with inheritance', function () {
-  this.timeout(60000);
+  this.timeout(90000);
   let w: World;
   let b: RunningServer;
   let account: string;
@@ -94,6 +94,8 @@ describe('phone settings with inheritance', function () {
     expect(schema.status).to.equal(400);
     expect(schema.json.data.pointer).to.equal('/data/settings/vlan/id');
     expect(schema.json.message).to.include('4094');
+    const zone = await w.call('PUT', base(), adminToken, { data: { settings: { time_zone: 'Mars/Olympus' } } });
+    expect(zone.json.message).to.include('"Mars/Olympus" is not an IANA time zone');
     const unknown = await w.call('PUT', base(), adminToken, { data: { settings: { ntp: 'x' } } });
     expect(unknown.json.message).to.equal('/data/settings/ntp: "ntp" is not a setting here');
     expect((await w.call('GET', base(), adminToken)).json.data).to.deep.equal({ settings: { ntp_servers: ['ntp.second-instance.example'] }, raw: {} });

@@ -39,6 +39,9 @@ export function settingsRouter(s: Services, auth: Middleware): Router {
       }
       const templates = only ? [only] : s.catalog.allTemplates().filter((t) => t.endpoint_brand === brand);
       if (!templates.length) throw badRequest(`/data/raw/${brand}: the catalog has no brand "${brand}"`, { pointer: `/data/raw/${brand}` });
+      if (templates.every((t) => t.pvt_generator === 'json2xml')) {
+        throw badRequest(`/data/raw/${brand}: ${brand}'s files are XML; raw keys apply to key = value files only`, { pointer: `/data/raw/${brand}` });
+      }
       checkRawKeys(brand, keys, knownKeys(templates), only ? `${only._id}'s template` : `any ${brand} template`);
     }
     return level;

@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { TemplateDoc } from '../catalog/types.js';
 import { badRequest } from '../http/errors.js';
+import { canonicalZone } from '../render/time-rule.js';
 
 export interface NeutralSettings {
   time_zone?: string; language?: string; ntp_servers?: string[];
@@ -45,7 +46,7 @@ const LEVEL_SCHEMA = {
     settings: SETTINGS_SCHEMA,
     raw: { type: 'object', maxProperties: 20, propertyNames: { pattern: '^[a-z][a-z0-9_]{0,39}$' },
       additionalProperties: { type: 'object', maxProperties: 200,
-        propertyNames: { minLength: 1, maxLength: 200 }, additionalProperties: { type: ['string', 'number', 'boolean'] } } },
+        propertyNames: { minLength: 1, maxLength: 200 }, additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 1000 } } },
   },
 };
 const validateLevel = new Ajv({ allErrors: false, allowUnionTypes: true }).compile(LEVEL_SCHEMA);
@@ -69,6 +70,9 @@ export function parseLevel(input: unknown): LevelSettings {
     throw badRequest(`${pointer}: ${message(e)}`, { pointer });
   }
   const body = input as Partial<LevelSettings>;
+  if (body.settings?.time_zone && !canonicalZone(body.settings.time_zone)) {
+    throw badRequest(`/data/settings/time_zone: "${body.settings.time_zone}" is not an IANA time zone (such as "Europe/Berlin")`, { pointer: '/data/settings/time_zone' });
+  }
   const raw: LevelSettings['raw'] = {};
   for (const [brand, keys] of Object.entries(body.raw || {})) {
     raw[brand] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, String(v)]));
