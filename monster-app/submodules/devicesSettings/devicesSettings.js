@@ -32,12 +32,14 @@ define(function(require) {
 						submodule: 'devicesSettings',
 						data: {
 							device: device,
-							rows: self.devicesSettingsRows(results.effective),
-							account: JSON.stringify(results.account, null, 2),
-							own: JSON.stringify(results.device, null, 2)
+							rows: self.devicesSettingsRows(results.effective)
 						}
 					})),
 					popup;
+
+				// Set here, not in the view: Monster's templates lose the line breaks of a textarea's text.
+				template.find('textarea[data-level="account"]').val(JSON.stringify(results.account, null, 2));
+				template.find('textarea[data-level="device"]').val(JSON.stringify(results.device, null, 2));
 
 				template.find('.phoneprov-phone-settings-save').on('click', function() {
 					var level = $(this).data('level'),
