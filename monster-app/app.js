@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings', 'history' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history' ],
 
 		appFlags: {
 			phoneprov: {
@@ -45,6 +45,11 @@ define(function(require) {
 			'phoneprov.windows.open': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/windows/{ip}/hours/{hours}', verb: 'PUT', generateError: false },
 			'phoneprov.settings.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/settings', verb: 'GET', generateError: false },
 			'phoneprov.settings.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/provisioning/settings', verb: 'PUT', generateError: false },
+			'phoneprov.phoneSettings.effective': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/phone-settings/effective', verb: 'GET', generateError: false },
+			'phoneprov.phoneSettings.device.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/phone-settings', verb: 'GET', generateError: false },
+			'phoneprov.phoneSettings.device.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/devices/{deviceId}/phone-settings', verb: 'PUT', generateError: false },
+			'phoneprov.phoneSettings.account.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/phone-settings', verb: 'GET', generateError: false },
+			'phoneprov.phoneSettings.account.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/phone-settings', verb: 'PUT', generateError: false },
 			'phoneprov.templates.list': { apiRoot: provisionerRoot, url: 'catalog/templates', verb: 'GET', generateError: false },
 			'phoneprov.templates.get': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}', verb: 'GET', generateError: false },
 			'phoneprov.templates.update': { apiRoot: provisionerRoot, url: 'catalog/templates/{templateId}', verb: 'PUT', generateError: false },

@@ -11,6 +11,7 @@ import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
 import { StateFeed } from './couch/state-feed.js';
 import { retryStartStep } from './couch/retry.js';
+import { PhoneSettingsStore } from './settings/store.js';
 
 export interface Services {
   app: AppContext;
@@ -24,6 +25,7 @@ export interface Services {
   fetchHistory: FetchHistory;
   sessiontalk: SessiontalkStore;
   security: Security;
+  phoneSettings: PhoneSettingsStore;
   stop(): Promise<void>;
 }
 
@@ -39,8 +41,10 @@ export async function startServices(app: AppContext): Promise<Services> {
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs,
     fullSweepMs: app.config.indexFullSweepMs, dbUpdates: app.config.indexDbUpdates });
   await step('mac index', () => macIndex.start(stateFeed));
+  const phoneSettings = new PhoneSettingsStore(app);
+  await step('phone settings', () => phoneSettings.start(stateFeed));
   const services: Services = {
-    app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
     fetchHistory: new FetchHistory(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,

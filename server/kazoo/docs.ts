@@ -3,6 +3,8 @@
 export interface KazooAccountInput {
   id: string; name: string; realm: string; timezone?: string; language?: string; tree?: string[];
   provision?: Record<string, unknown>; enabled?: boolean;
+  /** Kazoo's `pvt_reseller_id`: the reseller the account is billed and served by. */
+  reseller?: string;
 }
 export interface KazooUserInput {
   id: string; accountId: string; first: string; last: string; username?: string; presenceId?: string;
@@ -25,6 +27,7 @@ export function kazooAccountDoc(a: KazooAccountInput, dbPrefix = ''): Record<str
   return {
     _id: a.id, name: a.name, realm: a.realm, timezone: a.timezone || 'Europe/Berlin', language: a.language || 'de-de',
     enabled: a.enabled ?? true, pvt_type: 'account', pvt_tree: a.tree || [], pvt_account_id: a.id,
+    ...(a.reseller ? { pvt_reseller_id: a.reseller } : {}),
     pvt_account_db: dbPrefix + accountDbOf(a.id), pvt_created: STAMP, pvt_modified: STAMP, pvt_vsn: '1',
     pvt_enabled: a.enabled ?? true, ...(a.provision ? { provision: a.provision } : {}),
   };

@@ -2,6 +2,9 @@
 // ({mac}/{MAC} in the template's file list); common files are matched by exact name.
 import type { CatalogCache } from '../catalog/cache.js';
 import type { FileSpec, ProfileDoc, TemplateDoc } from '../catalog/types.js';
+import type { PhoneData } from '../render/model.js';
+import { effectiveSettings, type Effective } from '../settings/effective.js';
+import type { PhoneSettingsStore } from '../settings/store.js';
 
 export type FileRequest =
   | { kind: 'device'; mac: string; pattern: string }
@@ -77,4 +80,15 @@ export function deviceFile(t: TemplateDoc, profile: ProfileDoc | undefined, patt
 export function fileNameFor(spec: FileSpec, mac: string, profile: ProfileDoc | undefined): string {
   const m = profile?.mac_case === 'upper' ? mac.toUpperCase() : mac;
   return spec.name.replace(/\{mac\}/g, m).replace(/\{MAC\}/g, mac.toUpperCase());
+}
+
+/**
+ * The effective settings a phone's file is rendered with; the raw brand keys only for its main file
+ * (the first device file), the one every vendor's phone reads its settings from.
+ */
+export function deviceSettings(s: { phoneSettings: Pick<PhoneSettingsStore, 'get'> }, data: PhoneData, t: TemplateDoc, file: FileSpec,
+  profile: ProfileDoc | undefined): Effective {
+  const eff = effectiveSettings(s.phoneSettings, { accountId: data.accountId, account: data.account, templateId: t._id,
+    brand: t.endpoint_brand, deviceId: data.devices[0]?._id });
+  return file.name === deviceFile(t, profile, null)?.name ? eff : { ...eff, raw: {} };
 }

@@ -10,7 +10,7 @@ import { isConnectionError } from '../couch/errors.js';
 import { commonModel, deviceModel, maskedModel } from '../render/model.js';
 import { renderFile, type Rendered } from '../render/pipeline.js';
 import type { Services } from '../services.js';
-import { deviceFile, fileNameFor } from './files.js';
+import { deviceFile, deviceSettings, fileNameFor } from './files.js';
 import { resolvePhoneFiles } from './resolve.js';
 
 export type Served =
@@ -37,6 +37,7 @@ export class PhoneFiles {
       else if (c.kind !== 'other') this.dropAccount(c.accountId);
     });
     s.kazoo.onAccountChange((accountId) => this.dropAccount(accountId));
+    s.phoneSettings.onChange((accountId) => (accountId ? this.dropAccount(accountId) : this.clear()));
   }
 
   clear(): void {
@@ -146,7 +147,7 @@ export class PhoneFiles {
     }
     const file = deviceFile(template, profile, pattern);
     if (!file) return { ok: false, status: 404, reason: `unsupported_file for ${template._id}`, accountId: data.accountId };
-    const model = deviceModel(this.s.app.config, template, profile, data);
+    const model = deviceModel(this.s.app.config, template, profile, data, deviceSettings(this.s, data, template, file, profile));
     const name = fileNameFor(file, mac, profile);
     const rendered = renderFile(template, profile, file, name, model);
     this.report(template, rendered);

@@ -6,6 +6,7 @@ import type { KazooAccount, KazooDevice, KazooUser } from '../kazoo/directory.js
 import { macFormats } from '../kazoo/mac.js';
 import { lineKeySlots, placeKeys, type NeutralKey } from './keys.js';
 import { canonicalZone, timeRule, type TimeRule } from './time-rule.js';
+import type { Effective } from '../settings/effective.js';
 
 export interface Line {
   index: number; index0: number; enabled: boolean; username: string; auth_username: string; password: string;
@@ -30,6 +31,8 @@ export interface RenderModel {
   problems: string[];
   /** The file being rendered, as the template names it ({mac}-directory.xml), for sections shared by several files. */
   file?: { name: string };
+  /** Raw brand keys from the settings levels, written last into the phone's main file (plain formats). */
+  raw?: Record<string, string>;
 }
 
 export interface PhoneData {
@@ -130,14 +133,21 @@ function phoneOf(t: TemplateDoc) {
   return { brand: t.endpoint_brand, family: String(t.endpoint_family), model: String(t.endpoint_model), name: String(t.name ?? t.endpoint_model) };
 }
 
-export function deviceModel(config: Config, template: TemplateDoc, profile: ProfileDoc | undefined, data: PhoneData): RenderModel {
+/**
+ * The settings levels over Kazoo's own fields: a level that sets the time zone, language, NTP or admin
+ * password wins over the account's `provision` fields; the lines (SIP credentials, transport, SRTP,
+ * codecs of a Kazoo device) stay Kazoo's where the device sets them.
+ */
+export function deviceModel(config: Config, template: TemplateDoc, profile: ProfileDoc | undefined, data: PhoneData,
+  effective: Effective = { settings: {}, raw: {}, sources: {} }): RenderModel {
+  const eff = effective.settings;
   const caps = capabilitiesOf(template);
   const account = data.account;
   const prov = (account.provision || {}) as Record<string, any>;
   const first = data.devices[0];
   const owner = first?.owner_id ? data.users.get(first.owner_id) : undefined;
-  const timezone = first?.timezone || owner?.timezone || account.timezone || config.defaultTimezone;
-  const language = String(first?.language || owner?.language || account.language || config.defaultLanguage).toLowerCase();
+  const timezone = eff.time_zone || first?.timezone || owner?.timezone || account.timezone || config.defaultTimezone;
+  const language = String(eff.language || first?.language || owner?.language || account.language || config.defaultLanguage).toLowerCase();
   const problems: string[] = [...(data.problems || [])];
   if (!canonicalZone(timezone)) problems.push(`time zone "${timezone}" is not an IANA zone; the phone gets UTC`);
   const devices = data.devices.slice(0, caps.lines);
@@ -150,10 +160,11 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     return {
       index: i + 1, index0: i, enabled: d.enabled !== false, username: d.sip?.username || '',
       auth_username: d.sip?.username || '', password: d.sip?.password || '', realm, proxy: realm,
-      port: 5060, transport: String((d.sip as any)?.transport || 'udp').toLowerCase(),
+      port: 5060, transport: String((d.sip as any)?.transport || eff.transport || 'udp').toLowerCase(),
       expire: Number(d.sip?.expire_seconds) || 360, display_name: display, extension, label: extension || display,
       voicemail_number: String(prov.voicemail_number || '*97'),
-      srtp: !!(d.media as any)?.encryption?.enforce_security, codecs: d.media?.audio?.codecs || [], device_id: d._id, key_slot: 0,
+      srtp: !!(d.media as any)?.encryption?.enforce_security || eff.srtp === 'required',
+      codecs: d.media?.audio?.codecs?.length ? d.media.audio.codecs : eff.codecs || [], device_id: d._id, key_slot: 0,
     };
   });
   const transports = [...new Set(lines.map((l) => l.transport))];
@@ -168,8 +179,10 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
   problems.push(...keys.problems);
   lineKeySlots(keys.phone, lines.length, caps.line_keys).forEach((slot, i) => { lines[i].key_slot = slot; });
   const settings = {
-    timezone, language, ntp_server: String(prov.ntp_server || config.ntpServer),
-    admin_password: String(prov.admin_password ?? prov.provisionpass ?? ''),
+    ...eff,
+    timezone, language, ntp_server: String(eff.ntp_servers?.[0] || prov.ntp_server || config.ntpServer),
+    ntp_server2: eff.ntp_servers?.[1] || '',
+    admin_password: String(eff.admin_password ?? prov.admin_password ?? prov.provisionpass ?? ''),
     admin_user: String(prov.provisionuser || 'admin'),
     prov_username: data.provCredentials?.username || '', prov_password: data.provCredentials?.password || '',
     voicemail_number: String(prov.voicemail_number || '*97'),
@@ -183,7 +196,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     account: { id: data.accountId, name: account.name || '', realm: account.realm || '' },
     settings, vendor: vendorValues(profile, timezone, language), lines,
     keys: { phone: keys.phone, memory: keys.memory, module: keys.module },
-    counter: Number(template.pvt_counter ?? 1) || 1, problems,
+    counter: Number(template.pvt_counter ?? 1) || 1, problems, raw: effective.raw,
   };
 }
 

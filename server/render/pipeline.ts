@@ -26,8 +26,19 @@ export function renderFile(t: TemplateDoc, profile: ProfileDoc | undefined, file
   const format = { ...(t.format || profile?.default_format || {}), ...file.format };
   const text = t.pvt_generator === 'json2xml'
     ? writeXml(renderXmlTree(units, problems), format)
-    : writePlain(renderPlain(units, problems, format.duplicates), format);
+    : writePlain(withRaw(renderPlain(units, problems, format.duplicates), model.raw), format);
   const body = Buffer.from(text, format.encoding === 'latin1' ? 'latin1' : 'utf8');
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   return { body, contentType: contentTypeOf(file, fileName, profile, t), etag, problems };
+}
+
+/**
+ * Raw keys from the settings levels (the caller sets them for the phone's main file only): text, not
+ * templates; one that the template writes takes its place, others follow at the end.
+ */
+function withRaw(entries: Array<[string, string]>, raw: Record<string, string> | undefined): Array<[string, string]> {
+  if (!raw) return entries;
+  const out = new Map(entries);
+  for (const [k, v] of Object.entries(raw)) out.set(k, v.replace(/[\r\n]+/g, ' '));
+  return [...out.entries()];
 }

@@ -2,7 +2,7 @@
  * Devices tab: the account's Kazoo devices joined with what our server knows about them
  * (model, provisioning URL, last fetch, lock, conflicts) and the unknown phones on the account's
  * sites. Each dialog opened from here is its own submodule, as in Monster's apps: devicesModel
- * (the model picker), devicesAdopt, devicesPreview, devicesCredentials.
+ * (the model picker), devicesAdopt, devicesPreview, devicesCredentials, devicesSettings.
  */
 define(function(require) {
 	var $ = require('jquery'),
@@ -133,6 +133,10 @@ define(function(require) {
 
 			template.find('.phoneprov-device-credentials').on('click', function() {
 				self.devicesRenderCredentials(byId[$(this).parents('tr').data('id')]);
+			});
+
+			template.find('.phoneprov-device-settings').on('click', function() {
+				self.devicesRenderSettings(byId[$(this).parents('tr').data('id')]);
 			});
 
 			template.find('.phoneprov-unknown-adopt').on('click', function() {
