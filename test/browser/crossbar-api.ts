@@ -6,6 +6,7 @@
 //   PUT   /v2/accounts/{A}/devices         device.create   (201; the doc with Kazoo's defaults, see createDevice)
 //   GET   /v2/accounts/{A}/devices/{D}     device.get
 //   PATCH /v2/accounts/{A}/devices/{D}     device.patch    (merges `data` into the doc)
+//   DELETE /v2/accounts/{A}/devices/{D}    device.delete   (the deleted doc)
 //   GET   /v2/accounts/{A}/users           user.list       (crossbar_listing fields)
 //   GET   /v2/accounts/{A}/users/{U}       user.get        (the doc without _rev/pvt_*, plus `id`)
 //   GET   /v2/accounts/{A}/apps_store      appsStore.list  (the apps the test installs, see AppsStore)
@@ -128,6 +129,11 @@ export function crossbarApi(kazoo: KazooFixture, store: AppsStore = { apps: [] }
       const doc = await db.get(id).catch(() => null);
       if (!doc || doc.pvt_type !== 'device') return { status: 404, body: { message: 'bad identifier' } };
       if (req.method === 'GET') return { status: 200, body: publicOf(doc) };
+      if (req.method === 'DELETE') {
+        // cb_devices soft-deletes: the doc stays with pvt_deleted and leaves every listing.
+        await db.insert({ ...doc, pvt_deleted: true });
+        return { status: 200, body: publicOf(doc) };
+      }
       if (req.method === 'PATCH') {
         const next = merge({ ...doc }, await bodyOf(req));
         await db.insert(next);
