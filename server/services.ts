@@ -10,6 +10,7 @@ import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
 import { StateFeed } from './couch/state-feed.js';
 import { retryStartStep } from './couch/retry.js';
+import { ResyncRunner } from './resync/job.js';
 
 export interface Services {
   app: AppContext;
@@ -22,6 +23,7 @@ export interface Services {
   sightings: Sightings;
   sessiontalk: SessiontalkStore;
   security: Security;
+  resync: ResyncRunner;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ export async function startServices(app: AppContext): Promise<Services> {
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,
+    resync: new ResyncRunner(app, () => app.config.kazooApiUrl),
     async stop() {
+      services.resync.stop();
       await services.sightings.stop();
       await stateFeed.stop();
       app.log.debug('stopping: security');
