@@ -79,15 +79,19 @@ export class ResyncRunner {
 
   /** Takes over a paused job with a (new) token; false when another runner holds it. */
   async resume(accountId: string, token: string): Promise<ResyncJob | null | false> {
-    const job = await this.load(accountId);
-    if (!job) return null;
-    const state = effectiveState(job, this.app.now());
-    if (state === 'running' && job.runner !== this.instance) return false;
-    if (state === 'done' || state === 'cancelled') return job;
-    Object.assign(job, { state: 'running', runner: this.instance, lease_until: this.app.now() + LEASE_MS, note: undefined });
-    if (!(await this.save(job))) return false;
-    this.run(accountId, token);
-    return job;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const job = await this.load(accountId);
+      if (!job) return null;
+      const state = effectiveState(job, this.app.now());
+      const mine = this.running.get(accountId);
+      // Running here already: it goes on with the newer token, nothing to write.
+      if (state === 'running' && job.runner === this.instance && mine) { mine.token = token; return job; }
+      if (state === 'running' && job.runner !== this.instance) return false;
+      if (state === 'done' || state === 'cancelled') return job;
+      Object.assign(job, { state: 'running', runner: this.instance, lease_until: this.app.now() + LEASE_MS, note: undefined });
+      if (await this.save(job)) { this.run(accountId, token); return job; }
+    }
+    return false;
   }
 
   async cancel(accountId: string): Promise<ResyncJob | null> {
