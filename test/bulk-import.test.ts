@@ -90,8 +90,8 @@ describe('bulk import and export of devices', function () {
     expect(exp.status).to.equal(200);
     expect(exp.headers.get('content-type')).to.match(/^text\/csv/);
     const lines = exp.text.trim().split('\r\n');
-    expect(lines[0]).to.equal('mac,model,name,user,device_id,enabled,template_found,last_fetched_at,last_file,last_ip,user_agent,locked_to_ip,mac_conflict');
-    expect(lines).to.include(`${a},yealink/t4x/t46s,Imported A,${w.ids.user},${da._id},true,true,,,,,,false`);
+    expect(lines[0]).to.equal('mac,model,name,user,device_id,enabled,template_found,last_fetched_at,last_file,last_ip,user_agent,etag_current,locked_to_ip,mac_conflict');
+    expect(lines).to.include(`${a},yealink/t4x/t46s,Imported A,${w.ids.user},${da._id},true,true,,,,,,,false`);
   });
 
   it('removes what it created when Kazoo refuses a device midway', async () => {

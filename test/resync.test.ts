@@ -87,6 +87,11 @@ describe('resync now', function () {
     expect(itemOf(st, a.id)).to.include({ fetched_after_resync: true, etag_current: true });
     expect(itemOf(st, b.id)).to.include({ request: 'sent', last_fetched_at: null, fetched_after_resync: false, has_new_file: false });
     expect(st.summary.fetched_new_file).to.equal(1);
+    // The export says the same: A's last fetch is the current file, B never fetched.
+    const exp = await http(`${w.srv.url}/api/accounts/${w.account}/devices/export`, { headers: { 'x-auth-token': w.tokens.accountAdmin } });
+    const cols = (mac: string) => exp.text.split('\r\n').find((l) => l.startsWith(mac))!.split(',');
+    expect(cols(a.mac)[11]).to.equal('true');
+    expect(cols(b.mac)[11]).to.equal('');
   });
 
   it('a second runner takes over a job whose runner is gone and tells no phone twice', async () => {

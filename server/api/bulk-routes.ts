@@ -6,6 +6,8 @@ import { HttpError } from '../http/errors.js';
 import { crossbarUrl } from '../kazoo/crossbar.js';
 import { checkRows, createDevices, deviceFor, readRows, type RowResult } from '../bulk/import.js';
 import { writeCsv } from '../bulk/csv.js';
+import { FileResolver } from '../phones/files.js';
+import { currentEtag } from '../resync/status.js';
 import type { Services } from '../services.js';
 import { requireAccountAdmin } from './auth.js';
 import { deviceRows } from './device-list.js';
@@ -17,6 +19,7 @@ const summary = (rows: RowResult[]) => ({ total: rows.length, ok: rows.filter((r
 
 export function bulkRouter(s: Services, auth: Middleware): Router {
   const router = new Router({ prefix: '/api/accounts/:accountId' });
+  const resolver = new FileResolver(s.catalog);
 
   const check = async (ctx: Context, accountId: string) => {
     const data = (ctx.request.body as { data?: { csv?: unknown } } | undefined)?.data;
@@ -63,9 +66,16 @@ export function bulkRouter(s: Services, auth: Middleware): Router {
     const accountId = accountParam(ctx);
     requireAccountAdmin(s, ctx, accountId);
     const devices = await deviceRows(s, accountId, await s.kazoo.devices(accountId));
-    const header = ['mac', 'model', 'name', 'user', 'device_id', 'enabled', 'template_found', 'last_fetched_at', 'last_file', 'last_ip', 'user_agent', 'locked_to_ip', 'mac_conflict'];
-    const rows = devices.map((d) => [d.mac_address, d.brand ? `${d.brand}/${d.family}/${d.model}` : '', d.name, d.owner_id, d.id, d.enabled, d.template_found,
-      d.last_seen ? new Date(d.last_seen.at).toISOString() : '', d.last_seen?.file, d.last_seen?.ip, d.last_seen?.ua, d.lock?.ip, d.conflict]);
+    const header = ['mac', 'model', 'name', 'user', 'device_id', 'enabled', 'template_found', 'last_fetched_at', 'last_file', 'last_ip', 'user_agent',
+      'etag_current', 'locked_to_ip', 'mac_conflict'];
+    const rows = [];
+    for (const d of devices) {
+      // Whether the file the phone last fetched is still the one it would get now (empty: cannot tell).
+      const last = d.last_seen;
+      const now = last?.etag && d.mac_address && d.template_id ? await currentEtag(s, resolver, s.catalog.templateById(d.template_id)!.endpoint_brand, d.mac_address, last.file) : null;
+      rows.push([d.mac_address, d.brand ? `${d.brand}/${d.family}/${d.model}` : '', d.name, d.owner_id, d.id, d.enabled, d.template_found,
+        last ? new Date(last.at).toISOString() : '', last?.file, last?.ip, last?.ua, now ? now === last!.etag : '', d.lock?.ip, d.conflict]);
+    }
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('content-disposition', `attachment; filename="devices-${accountId}.csv"`);
     ctx.body = writeCsv(header, rows);

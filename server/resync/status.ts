@@ -14,7 +14,7 @@ export interface ItemStatus {
 }
 
 /** The ETag the phone would be served now for the file it last fetched (null: cannot tell). */
-async function currentEtag(s: Services, resolver: FileResolver, brand: string, mac: string, file: string): Promise<string | null> {
+export async function currentEtag(s: Services, resolver: FileResolver, brand: string, mac: string, file: string): Promise<string | null> {
   const req = resolver.resolve(brand, file);
   if (req.kind !== 'device' || req.mac !== mac) return null;
   const served = await s.phoneFiles.device(brand, mac, req.pattern);
