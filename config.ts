@@ -28,6 +28,7 @@ export interface Config {
   probeLimit: number;
   banMinutes: number;
   failureDelayMs: number;
+  resyncPerMinute: number;
   httpsPort: number | null;
   tlsCert: string | null;
   tlsKey: string | null;
@@ -105,6 +106,8 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'How long a probing IP stays banned from phone files, in minutes.' },
   failureDelayMs: { env: 'FAILURE_DELAY_MS', schema: { type: 'integer', minimum: 0, maximum: 5000 }, default: 250,
     doc: 'Minimum time before a refused phone request or SessionTalk provisioning request is answered (ms), so no refusal is faster than another.' },
+  resyncPerMinute: { env: 'RESYNC_PER_MINUTE', schema: { type: 'integer', minimum: 1, maximum: 6000 }, default: 10,
+    doc: "Resync now: at most this many phones of an account are told to fetch their file (Kazoo's check-sync NOTIFY, which reboots many models) per minute." },
   httpsPort: { env: 'HTTPS_PORT', schema: { type: ['integer', 'null'], minimum: 1, maximum: 65535 }, default: null,
     doc: 'TCP port of the HTTPS listener (needs `TLS_CERT` and `TLS_KEY`). Unset: HTTP only.' },
   tlsCert: { env: 'TLS_CERT', schema: { type: ['string', 'null'], minLength: 1 }, default: null,

@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history', 'resync', 'bulk' ],
 
 		appFlags: {
 			phoneprov: {
@@ -101,7 +101,9 @@ define(function(require) {
 				tabs.push(
 					{ text: self.i18n.active().phoneprov.tabs.templates, callback: self.templatesRender },
 					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender },
-					{ text: self.i18n.active().phoneprov.tabs.history, callback: self.historyRender }
+					{ text: self.i18n.active().phoneprov.tabs.history, callback: self.historyRender },
+					{ text: self.i18n.active().phoneprov.tabs.resync, callback: self.resyncRender },
+					{ text: self.i18n.active().phoneprov.tabs.bulk, callback: self.bulkRender }
 				);
 			}
 

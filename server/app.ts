@@ -19,6 +19,8 @@ import { phoneRouter } from './phones/routes.js';
 import { securityRouter } from './security/routes.js';
 import { monsterAppRouter } from './api/monster-app-routes.js';
 import { deviceRouter } from './api/device-routes.js';
+import { bulkRouter } from './api/bulk-routes.js';
+import { resyncRouter } from './api/resync-routes.js';
 import { catalogAdminRouter } from './api/catalog-admin-routes.js';
 import { adminRouter } from './api/admin-routes.js';
 import { auditRouter } from './audit/routes.js';
@@ -61,6 +63,6 @@ export function createApp(s: Services): Koa {
 export function routers(s: Services): Router[] {
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
-  return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth),
+  return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), bulkRouter(s, auth), resyncRouter(s, auth),
     catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), auditRouter(s, auth), settingsRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

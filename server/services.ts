@@ -12,6 +12,7 @@ import { startSecurity, type Security } from './security/security.js';
 import { StateFeed } from './couch/state-feed.js';
 import { retryStartStep } from './couch/retry.js';
 import { PhoneSettingsStore } from './settings/store.js';
+import { ResyncRunner } from './resync/job.js';
 
 export interface Services {
   app: AppContext;
@@ -26,6 +27,7 @@ export interface Services {
   sessiontalk: SessiontalkStore;
   security: Security;
   phoneSettings: PhoneSettingsStore;
+  resync: ResyncRunner;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,9 @@ export async function startServices(app: AppContext): Promise<Services> {
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,
+    resync: new ResyncRunner(app, () => app.config.kazooApiUrl),
     async stop() {
+      services.resync.stop();
       await services.sightings.stop();
       await services.fetchHistory.stop();
       await stateFeed.stop();

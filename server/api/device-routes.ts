@@ -6,12 +6,12 @@ import { badRequest, notFound } from '../http/errors.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { deviceFile, filesOf, fileNameFor } from '../phones/files.js';
-import { renderPreview, templateOfDevice } from '../phones/preview.js';
+import { renderPreview } from '../phones/preview.js';
 import type { Services } from '../services.js';
 import { isAccountAdmin, principalOf, requireAccountAdmin, requireOwnerOrAdmin, forbidden } from './auth.js';
 import { ok } from './envelope.js';
 import { accountParam, kazooIdParam } from './params.js';
-import { lockId } from '../security/locks.js';
+import { deviceRows, templateOf as templateOfDevice } from './device-list.js';
 
 /** The device a /devices/:deviceId request names, if the caller owns it or administers its account. */
 export async function deviceOfRequest(s: Services, ctx: Context) {
@@ -27,14 +27,6 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
 
   const templateOf = (d: KazooDevice) => templateOfDevice(s, d);
 
-  const provisioningUrl = (d: KazooDevice, mac: string | null) => {
-    const t = templateOf(d);
-    if (!t || !mac) return null;
-    const profile = s.catalog.profile(t.endpoint_brand);
-    const file = deviceFile(t, profile, null);
-    return file ? `${s.app.config.publicUrl}/prov/${t.endpoint_brand}/${fileNameFor(file, mac, profile)}` : null;
-  };
-
   const loadDevice = (ctx: Context) => deviceOfRequest(s, ctx);
 
   router.get('/devices', auth, async (ctx) => {
@@ -43,31 +35,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     const admin = isAccountAdmin(s, p, accountId);
     if (!admin && p.accountId !== accountId) throw forbidden('this token belongs to another account');
     const devices = (await s.kazoo.devices(accountId)).filter((d) => admin || (p.userId && d.owner_id === p.userId));
-    const macs = devices.map((d) => normalizeMac(d.mac_address)).filter((m): m is string => !!m);
-    // Last fetch and IP lock of every listed phone, in one request.
-    const keys = macs.flatMap((m) => [`seen:${m}`, lockId(accountId, m)]);
-    const state = keys.length ? await s.app.stateDb.fetch({ keys }) : { rows: [] };
-    const lastSeen = new Map<string, unknown>();
-    const locks = new Map<string, { ip: string; at: number }>();
-    for (const row of state.rows as Array<{ doc?: { _id: string; mac: string; last?: unknown; account_id: string; ip?: string; at?: number } | null }>) {
-      const d = row.doc;
-      if (!d || d.account_id !== accountId) continue;
-      if (d._id.startsWith('seen:')) lastSeen.set(d.mac, d.last);
-      else locks.set(d.mac, { ip: d.ip!, at: d.at! });
-    }
-    const conflicts = new Set(s.macIndex.conflicts(accountId).map((c) => c.mac));
-    const data = devices.sort((a, b) => String(a.name).localeCompare(String(b.name))).map((d) => {
-      const mac = normalizeMac(d.mac_address);
-      const p2 = d.provision || {};
-      const t = templateOf(d);
-      return {
-        id: d._id, name: d.name, mac_address: mac, owner_id: d.owner_id ?? null, device_type: d.device_type || 'sip_device',
-        enabled: d.enabled !== false, brand: p2.endpoint_brand ?? null, family: p2.endpoint_family ?? null, model: p2.endpoint_model ?? null,
-        template_id: t?._id ?? null, template_found: !!t, provisioning_url: provisioningUrl(d, mac),
-        last_seen: (mac && lastSeen.get(mac)) || null, lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
-      };
-    });
-    ok(ctx, data);
+    ok(ctx, await deviceRows(s, accountId, devices));
   });
 
   router.get('/devices/:deviceId/config', auth, async (ctx) => {

@@ -120,7 +120,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
       return;
     }
     if (!verdict.ok) return fail(ctx, started, phone, verdict.reason, { stale: verdict.stale });
-    s.sightings.record(mac, served.accountId, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 200 });
+    s.sightings.record(mac, served.accountId, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 200, etag: served.rendered.etag });
     s.fetchHistory.record(served.accountId!, mac, fileName, served.rendered.etag, served.masked);
     send(ctx, served);
   });

@@ -6,7 +6,8 @@ import type { AppContext } from '../context.js';
 import { getOrNull } from '../couch/client.js';
 import { UNKNOWN_TTL_MS, UnknownBudget } from './unknown-budget.js';
 
-export interface Sighting { at: number; ip: string; file: string; ua: string; status: number }
+/** `etag`: of the file served (200 only), so a resync can tell who fetched the new file. */
+export interface Sighting { at: number; ip: string; file: string; ua: string; status: number; etag?: string }
 const THROTTLE_MS = 60_000;
 const FLUSH_MS = 1000;
 
@@ -14,6 +15,8 @@ interface Pending { mac: string; accountId: string | null; last: Sighting; count
 
 export class Sightings {
   private lastWrite = new Map<string, number>();
+  /** The ETag last written per MAC and file: a phone fetching a changed file is recorded at once (resync status). */
+  private lastEtag = new Map<string, string>();
   /** Sightings inside the throttle window, added to the stored count with the next write. */
   private held = new Map<string, number>();
   private queue = new Map<string, Pending>();
@@ -28,11 +31,14 @@ export class Sightings {
   record(mac: string, accountId: string | null, s: Sighting): void {
     const id = accountId ? `seen:${mac}` : `unknown:${mac}`;
     const now = this.app.now();
-    if (now - (this.lastWrite.get(id) || 0) < THROTTLE_MS) { this.held.set(id, (this.held.get(id) || 0) + 1); return; }
+    const fileKey = `${id}|${s.file}`;
+    const sameFile = !s.etag || this.lastEtag.get(fileKey) === s.etag;
+    if (sameFile && now - (this.lastWrite.get(id) || 0) < THROTTLE_MS) { this.held.set(id, (this.held.get(id) || 0) + 1); return; }
     // A full list takes no new MAC; one this instance wrote lately is still stored and is updated.
     if (!accountId && this.budget.full() && !this.lastWrite.has(id)) return;
     this.lastWrite.set(id, now);
-    if (this.lastWrite.size > 200_000) { this.lastWrite.clear(); this.held.clear(); }
+    if (s.etag) this.lastEtag.set(fileKey, s.etag);
+    if (this.lastWrite.size > 200_000 || this.lastEtag.size > 200_000) { this.lastWrite.clear(); this.held.clear(); this.lastEtag.clear(); }
     const count = 1 + (this.held.get(id) || 0) + (this.queue.get(id)?.count || 0);
     this.held.delete(id);
     this.queue.set(id, { mac, accountId, last: s, count });

@@ -6,6 +6,8 @@
 //   PUT   /v2/accounts/{A}/devices         device.create   (201; the doc with Kazoo's defaults, see createDevice)
 //   GET   /v2/accounts/{A}/devices/{D}     device.get
 //   PATCH /v2/accounts/{A}/devices/{D}     device.patch    (merges `data` into the doc)
+//   DELETE /v2/accounts/{A}/devices/{D}    device.delete   (the deleted doc)
+//   POST  /v2/accounts/{A}/devices/{D}/sync device.restart (200, data "sync request sent"; Kazoo then sends check-sync), recorded in `syncCalls`
 //   GET   /v2/accounts/{A}/users           user.list       (crossbar_listing fields)
 //   GET   /v2/accounts/{A}/users/{U}       user.get        (the doc without _rev/pvt_*, plus `id`)
 //   GET   /v2/accounts/{A}/apps_store      appsStore.list  (the apps the test installs, see AppsStore)
@@ -61,6 +63,8 @@ async function createDevice(kazoo: KazooFixture, accountId: string, data: Doc, d
   return { status: 201, body: publicOf(doc) };
 }
 
+/** Every device sync Kazoo was asked for, with when. */
+export const syncCalls: Array<{ accountId: string; deviceId: string; at: number }> = [];
 /** Every call the app made, for assertions ("PATCH accounts/…/devices/…"). */
 export const crossbarCalls: string[] = [];
 /** Routes the fake does not know (Monster asked; Kazoo's 404 went back). */
@@ -81,6 +85,17 @@ export function crossbarApi(kazoo: KazooFixture, store: AppsStore = { apps: [] }
       crossbarCalls.push(`GET ${path.slice(4)}`);
       if (!crossbar.grantOf(String(req.headers['x-auth-token'] || ''))) return { status: 401, body: { message: 'invalid_credentials' } };
       return { status: 200, body: listing[2] === 'apps_store' ? store.apps : [] };
+    }
+    const sync = /^\/v2\/accounts\/([0-9a-f]{32})\/devices\/([0-9a-f]{32})\/sync$/.exec(path);
+    if (sync && req.method === 'POST') {
+      crossbarCalls.push(`POST ${path.slice(4)}`);
+      const grant = crossbar.grantOf(String(req.headers['x-auth-token'] || ''));
+      if (!grant) return { status: 401, body: { message: 'invalid_credentials' } };
+      if (grant.accountId !== sync[1]) return { status: 403, body: { message: 'forbidden' } };
+      const doc = await kazoo.server.use<Doc>(kazoo.accountDbName(sync[1])).get(sync[2]).catch(() => null);
+      if (!doc || doc.pvt_type !== 'device' || doc.pvt_deleted) return { status: 404, body: { message: 'bad identifier' } };
+      syncCalls.push({ accountId: sync[1], deviceId: sync[2], at: Date.now() });
+      return { status: 200, body: 'sync request sent' };
     }
     const m = /^\/v2\/accounts\/([0-9a-f]{32})(?:\/(devices|users)(?:\/([0-9a-f]{32}))?)?\/?$/.exec(path);
     if (!m) {
@@ -128,6 +143,11 @@ export function crossbarApi(kazoo: KazooFixture, store: AppsStore = { apps: [] }
       const doc = await db.get(id).catch(() => null);
       if (!doc || doc.pvt_type !== 'device') return { status: 404, body: { message: 'bad identifier' } };
       if (req.method === 'GET') return { status: 200, body: publicOf(doc) };
+      if (req.method === 'DELETE') {
+        // cb_devices soft-deletes: the doc stays with pvt_deleted and leaves every listing.
+        await db.insert({ ...doc, pvt_deleted: true });
+        return { status: 200, body: publicOf(doc) };
+      }
       if (req.method === 'PATCH') {
         const next = merge({ ...doc }, await bodyOf(req));
         await db.insert(next);
