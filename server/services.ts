@@ -10,6 +10,7 @@ import { KazooDocCache } from './phones/kazoo-doc-cache.js';
 import { startSecurity, type Security } from './security/security.js';
 import { StateFeed } from './couch/state-feed.js';
 import { retryStartStep } from './couch/retry.js';
+import { FirmwareCatalog } from './firmware/catalog.js';
 
 export interface Services {
   app: AppContext;
@@ -20,6 +21,7 @@ export interface Services {
   kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
   sightings: Sightings;
+  firmware: FirmwareCatalog;
   sessiontalk: SessiontalkStore;
   security: Security;
   stop(): Promise<void>;
@@ -37,8 +39,10 @@ export async function startServices(app: AppContext): Promise<Services> {
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs,
     fullSweepMs: app.config.indexFullSweepMs, dbUpdates: app.config.indexDbUpdates });
   await step('mac index', () => macIndex.start(stateFeed));
+  const firmware = new FirmwareCatalog(app);
+  await step('firmware', () => firmware.start(stateFeed));
   const services: Services = {
-    app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app), firmware,
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,

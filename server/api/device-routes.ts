@@ -7,6 +7,8 @@ import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { deviceFile, filesOf, fileNameFor } from '../phones/files.js';
 import { resolvePhoneFiles } from '../phones/resolve.js';
+import { withFirmware } from '../phones/phone-files.js';
+import { firmwareVersionOf } from '../firmware/user-agent.js';
 import { deviceModel, maskedModel } from '../render/model.js';
 import { renderFile } from '../render/pipeline.js';
 import type { Services } from '../services.js';
@@ -66,7 +68,8 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
         id: d._id, name: d.name, mac_address: mac, owner_id: d.owner_id ?? null, device_type: d.device_type || 'sip_device',
         enabled: d.enabled !== false, brand: p2.endpoint_brand ?? null, family: p2.endpoint_family ?? null, model: p2.endpoint_model ?? null,
         template_id: t?._id ?? null, template_found: !!t, provisioning_url: provisioningUrl(d, mac),
-        last_seen: (mac && lastSeen.get(mac)) || null, lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
+        last_seen: (mac && lastSeen.get(mac)) || null,
+        firmware_version: firmwareVersionOf((mac && (lastSeen.get(mac) as { ua?: string } | undefined)?.ua) || null), lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
       };
     });
     ok(ctx, data);
@@ -100,7 +103,7 @@ export function deviceRouter(s: Services, auth: Middleware): Router {
     if (!resolved.ok || resolved.data.accountId !== accountId) {
       throw notFound(`the phone ${mac} is not served (${resolved.ok ? 'another account claims the MAC' : resolved.reason})`);
     }
-    const model = deviceModel(s.app.config, t, profile, resolved.data);
+    const model = deviceModel(s.app.config, t, profile, withFirmware(s, resolved.data, t));
     const rendered = renderFile(t, profile, spec, ctx.params.file, reveal ? model : maskedModel(model));
     const text = rendered.body.toString(t.format?.encoding === 'latin1' ? 'latin1' : 'utf8');
     ok(ctx, { name: ctx.params.file, scope: spec.scope, content_type: rendered.contentType, masked: !reveal,
