@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backup } from '../server/backup.js';
 import { newMac } from './fixtures/kazoo.js';
 import { startWorld, type World } from './kazoo-tenants.js';
 import { waitFor } from './support.js';
@@ -197,6 +201,18 @@ describe('firmware: files, policies, phone configs, downloads', function () {
     expect(firmwareVersionOf('Cisco-CP-8851-3PCC/11.3.1 (00562b043615)')).to.equal('11.3.1');
     expect(firmwareVersionOf('FileTransport PolycomVVX-VVX_400-UA/5.9.5.0614')).to.equal('5.9.5.0614');
     expect(firmwareVersionOf('curl/8.5')).to.equal(null);
+  });
+
+  it('leaves the images out of a backup (they would not fit in one JSON line) but keeps the policies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-backup-'));
+    try {
+      await backup(w.srv.app, dir);
+      const state = readFileSync(join(dir, 'state.json'), 'utf8');
+      expect(state).to.not.include(`"firmware:${idA}"`);
+      expect(state).to.include('"fwpolicy:');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a file a policy names; deletes it once none does', async () => {
