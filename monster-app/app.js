@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'mobile', 'templates', 'settings', 'firmware' ],
 
 		appFlags: {
 			phoneprov: {
@@ -91,7 +91,8 @@ define(function(require) {
 			if (isAdmin) {
 				tabs.push(
 					{ text: self.i18n.active().phoneprov.tabs.templates, callback: self.templatesRender },
-					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender }
+					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender },
+					{ text: self.i18n.active().phoneprov.tabs.firmware, callback: self.firmwareRender }
 				);
 			}
 
