@@ -42,7 +42,9 @@ export class FirmwareCatalog {
   async start(feed: StateFeed): Promise<void> {
     feed.on([FIRMWARE_PREFIX, POLICY_PREFIX], (changes) => {
       for (const c of changes) this.apply(c.id, c.deleted ? null : (c.doc as never));
-      this.listeners.forEach((fn) => fn());
+      // A new upload no policy names yet changes no phone's file: rendered configs stay cached.
+      const touches = changes.some((c) => c.id.startsWith(POLICY_PREFIX) || this.usersOf(c.id.slice(FIRMWARE_PREFIX.length)).length);
+      if (touches) this.changed();
     });
     for (const prefix of [FIRMWARE_PREFIX, POLICY_PREFIX]) {
       const res = await this.app.bulk.stateDb.list({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true });
