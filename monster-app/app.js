@@ -22,7 +22,7 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history', 'resync', 'bulk' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history', 'resync', 'bulk', 'firmware' ],
 
 		appFlags: {
 			phoneprov: {
@@ -103,7 +103,8 @@ define(function(require) {
 					{ text: self.i18n.active().phoneprov.tabs.settings, callback: self.settingsRender },
 					{ text: self.i18n.active().phoneprov.tabs.history, callback: self.historyRender },
 					{ text: self.i18n.active().phoneprov.tabs.resync, callback: self.resyncRender },
-					{ text: self.i18n.active().phoneprov.tabs.bulk, callback: self.bulkRender }
+					{ text: self.i18n.active().phoneprov.tabs.bulk, callback: self.bulkRender },
+					{ text: self.i18n.active().phoneprov.tabs.firmware, callback: self.firmwareRender }
 				);
 			}
 

@@ -9,6 +9,7 @@ import type { DocumentScope } from 'nano';
 import type { AppContext } from './context.js';
 import { ensureDb, bulkInChunks } from './couch/client.js';
 import { docsByPrefix } from './couch/pages.js';
+import { FIRMWARE_PREFIX } from './firmware/catalog.js';
 
 export const BACKUP_FORMAT = 'kazoo-provision-backup';
 const ROLES = ['catalog', 'state'] as const;
@@ -20,9 +21,14 @@ const PAGE = 1000;
 export interface BackupReport { [role: string]: { database: string; file: string; docs: number } }
 export interface RestoreReport { [role: string]: { database: string; created: number; updated: number; unchanged: number } }
 
-/** One database's documents, page by page, with attachments inlined (rare in our databases). */
+/**
+ * One database's documents, page by page, with attachments inlined (rare in our databases). Firmware
+ * images are left out: hundreds of megabytes of base64 in one JSON line would not fit in memory, and
+ * they are the vendors' files, uploaded again after a restore (docs/firmware.md).
+ */
 async function* allDocs(db: DocumentScope<any>): AsyncGenerator<Doc> {
   for await (const doc of docsByPrefix<Doc>(db, '', PAGE)) {
+    if (doc._id.startsWith(FIRMWARE_PREFIX)) continue;
     yield doc._attachments ? await db.get(doc._id, { attachments: true }) as Doc : doc;
   }
 }

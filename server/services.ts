@@ -13,6 +13,7 @@ import { StateFeed } from './couch/state-feed.js';
 import { retryStartStep } from './couch/retry.js';
 import { PhoneSettingsStore } from './settings/store.js';
 import { ResyncRunner } from './resync/job.js';
+import { FirmwareCatalog } from './firmware/catalog.js';
 
 export interface Services {
   app: AppContext;
@@ -24,6 +25,7 @@ export interface Services {
   phoneFiles: PhoneFiles;
   sightings: Sightings;
   fetchHistory: FetchHistory;
+  firmware: FirmwareCatalog;
   sessiontalk: SessiontalkStore;
   security: Security;
   phoneSettings: PhoneSettingsStore;
@@ -43,10 +45,12 @@ export async function startServices(app: AppContext): Promise<Services> {
   const macIndex = new MacIndex(app, kazoo, { intervalMs: app.config.indexIntervalMs,
     fullSweepMs: app.config.indexFullSweepMs, dbUpdates: app.config.indexDbUpdates });
   await step('mac index', () => macIndex.start(stateFeed));
+  const firmware = new FirmwareCatalog(app);
+  await step('firmware', () => firmware.start(stateFeed));
   const phoneSettings = new PhoneSettingsStore(app);
   await step('phone settings', () => phoneSettings.start(stateFeed));
   const services: Services = {
-    app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app), firmware,
     fetchHistory: new FetchHistory(app),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,

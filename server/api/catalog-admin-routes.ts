@@ -13,7 +13,7 @@ import { revisionBody, revisions, templateChanged } from '../audit/template-hist
 import { ok } from './envelope.js';
 import { brandParam, templateIdParam } from './params.js';
 
-function requireCatalogAdmin(s: Services, ctx: Context): void {
+export function requireCatalogAdmin(s: Services, ctx: Context): void {
   const p = principalOf(ctx);
   if (p.kind === 'superadmin') return;
   const top = p.accountId && s.kazoo.account(p.accountId) && !(s.kazoo.ancestors(p.accountId).length);

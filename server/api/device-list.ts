@@ -1,5 +1,6 @@
 // The account's Kazoo devices as provisioning sees them: model, template, provisioning URL, last
 // fetch, IP lock, MAC conflict. Shared by the device list and the CSV export.
+import { firmwareVersionOf } from '../firmware/user-agent.js';
 import type { KazooDevice } from '../kazoo/directory.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import { deviceFile, fileNameFor } from '../phones/files.js';
@@ -10,7 +11,7 @@ import type { Services } from '../services.js';
 export interface DeviceRow {
   id: string; name?: string; mac_address: string | null; owner_id: string | null; device_type: string; enabled: boolean;
   brand: string | null; family: string | number | null; model: string | number | null; template_id: string | null;
-  template_found: boolean; provisioning_url: string | null; last_seen: Sighting | null; lock: { ip: string; at: number } | null; conflict: boolean;
+  template_found: boolean; provisioning_url: string | null; last_seen: Sighting | null; firmware_version: string | null; lock: { ip: string; at: number } | null; conflict: boolean;
 }
 
 export const templateOf = (s: Services, d: KazooDevice) => {
@@ -48,7 +49,8 @@ export async function deviceRows(s: Services, accountId: string, devices: KazooD
       id: d._id, name: d.name, mac_address: mac, owner_id: d.owner_id ?? null, device_type: d.device_type || 'sip_device',
       enabled: d.enabled !== false, brand: p.endpoint_brand ?? null, family: p.endpoint_family ?? null, model: p.endpoint_model ?? null,
       template_id: t?._id ?? null, template_found: !!t, provisioning_url: provisioningUrl(s, d, mac),
-      last_seen: (mac && lastSeen.get(mac)) || null, lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
+      last_seen: (mac && lastSeen.get(mac)) || null,
+      firmware_version: firmwareVersionOf((mac && lastSeen.get(mac)?.ua) || null), lock: (mac && locks.get(mac)) || null, conflict: !!mac && conflicts.has(mac),
     };
   });
 }

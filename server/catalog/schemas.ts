@@ -6,7 +6,7 @@ import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
 import type { TemplateDoc } from './types.js';
 
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
-  'cfg_linekey', 'cfg_memkey', 'cfg_expkey'] as const;
+  'cfg_linekey', 'cfg_memkey', 'cfg_expkey', 'cfg_firmware'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 const KEY = '^[a-z0-9_-]+$';

@@ -58,9 +58,25 @@ function guardDocs<D>(db: DocumentScope<D>): DocumentScope<D> {
       if (typeof key === 'string' && DOC_NAME_FIRST.has(key) && typeof value === 'function') {
         return (id: unknown, ...rest: unknown[]) => (value as AnyFn)(couchDocId(id), ...rest);
       }
-      // Attachments name documents too; nothing of ours uses them, so nothing may.
-      if (key === 'attachment' || key === 'multipart' || key === 'atomic' || key === 'updateWithHandler') return undefined;
+      // Attachments name documents too: the same check, and a plain attachment name (firmware images).
+      if (key === 'attachment') return guardAttachments(value as DocumentScope<D>['attachment']);
+      if (key === 'multipart' || key === 'atomic' || key === 'updateWithHandler') return undefined;
       return value;
+    },
+  });
+}
+
+const ATT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function guardAttachments<A extends object>(att: A): A {
+  return new Proxy(att, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (doc: unknown, name: unknown, ...rest: unknown[]) => {
+        if (typeof name !== 'string' || !ATT_NAME.test(name)) throw new UnsafeCouchPath('document id', `${String(doc)}/${String(name)}`);
+        return (value as AnyFn).call(target, couchDocId(doc), name, ...rest);
+      };
     },
   });
 }

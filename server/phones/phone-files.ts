@@ -7,11 +7,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileSpec, TemplateDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
-import { commonModel, deviceModel, maskedModel } from '../render/model.js';
+import { commonModel, deviceModel, maskedModel, type PhoneData } from '../render/model.js';
 import { renderFile, type Rendered } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { deviceFile, deviceSettings, fileNameFor } from './files.js';
 import { resolvePhoneFiles } from './resolve.js';
+
+/** The phone's data with the firmware its account's (or the catalog's) policy assigns it. */
+export function withFirmware(s: Pick<Services, 'firmware'>, data: PhoneData, t: TemplateDoc): PhoneData {
+  return { ...data, firmware: s.firmware.choose(data.accountId, t.endpoint_brand, String(t.endpoint_family), String(t.endpoint_model), data.mac) };
+}
 
 export type Served =
   | { ok: true; rendered: Rendered; accountId: string | null; stale: boolean; cached: boolean; masked?: () => Rendered }
@@ -38,6 +43,8 @@ export class PhoneFiles {
     });
     s.kazoo.onAccountChange((accountId) => this.dropAccount(accountId));
     s.phoneSettings.onChange((accountId) => (accountId ? this.dropAccount(accountId) : this.clear()));
+    // A policy or file changed: which phones it touches is a hash of each MAC away; start afresh.
+    s.firmware.onChange(() => this.clear());
   }
 
   clear(): void {
@@ -147,7 +154,7 @@ export class PhoneFiles {
     }
     const file = deviceFile(template, profile, pattern);
     if (!file) return { ok: false, status: 404, reason: `unsupported_file for ${template._id}`, accountId: data.accountId };
-    const model = deviceModel(this.s.app.config, template, profile, data, deviceSettings(this.s, data, template, file, profile));
+    const model = deviceModel(this.s.app.config, template, profile, withFirmware(this.s, data, template), deviceSettings(this.s, data, template, file, profile));
     const name = fileNameFor(file, mac, profile);
     const rendered = renderFile(template, profile, file, name, model);
     this.report(template, rendered);

@@ -8,6 +8,7 @@ import { renderFile, type Rendered } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { deviceSettings, filesOf, fileNameFor } from './files.js';
 import { resolvePhoneFiles } from './resolve.js';
+import { withFirmware } from './phone-files.js';
 import type { FileSpec, TemplateDoc } from '../catalog/types.js';
 
 export const templateOfDevice = (s: Services, d: KazooDevice): TemplateDoc | undefined => {
@@ -30,7 +31,7 @@ export async function renderPreview(s: Services, accountId: string, device: Kazo
   if (!resolved.ok || resolved.data.accountId !== accountId) {
     throw notFound(`the phone ${mac} is not served (${resolved.ok ? 'another account claims the MAC' : resolved.reason})`);
   }
-  const model = deviceModel(s.app.config, t, profile, resolved.data, deviceSettings(s, resolved.data, t, spec, profile));
+  const model = deviceModel(s.app.config, t, profile, withFirmware(s, resolved.data, t), deviceSettings(s, resolved.data, t, spec, profile));
   const rendered = renderFile(t, profile, spec, fileName, reveal ? model : maskedModel(model));
   return { spec, template: t, rendered, text: textOf(t, rendered.body) };
 }

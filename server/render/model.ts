@@ -33,6 +33,20 @@ export interface RenderModel {
   file?: { name: string };
   /** Raw brand keys from the settings levels, written last into the phone's main file (plain formats). */
   raw?: Record<string, string>;
+  /** The firmware the phone's policy assigns (server/firmware/); every field empty when none. */
+  firmware: FirmwareRef;
+}
+
+/**
+ * Where the assigned image is: `url` the file itself; `dir` and `dir_noscheme` the folder that serves
+ * it under any name, for vendors that append their own file name to a server path (Grandstream).
+ */
+export interface FirmwareRef { id: string; version: string; file_name: string; url: string; dir: string; dir_noscheme: string }
+
+export function firmwareRef(config: Pick<Config, 'publicUrl'>, fw: { id: string; version: string; file_name: string } | null | undefined): FirmwareRef {
+  if (!fw) return { id: '', version: '', file_name: '', url: '', dir: '', dir_noscheme: '' };
+  const dir = `${config.publicUrl.replace(/\/+$/, '')}/prov/fw/${fw.id}`;
+  return { id: fw.id, version: fw.version, file_name: fw.file_name, url: `${dir}/${fw.file_name}`, dir, dir_noscheme: dir.replace(/^[a-z]+:\/\//, '') };
 }
 
 export interface PhoneData {
@@ -44,6 +58,8 @@ export interface PhoneData {
   provCredentials?: { username: string; password: string };
   /** Found while gathering the data (e.g. pushed keys that could not be mapped back), shown with the render's problems. */
   problems?: string[];
+  /** The firmware the policy assigns to this phone, chosen by the caller (phones/phone-files.ts). */
+  firmware?: { id: string; version: string; file_name: string } | null;
 }
 
 function userName(u: KazooUser | undefined): string {
@@ -126,6 +142,7 @@ export function commonModel(config: Config, template: TemplateDoc, profile: Prof
     account: { id: '', name: '', realm: '' },
     settings, vendor: vendorValues(profile, settings.timezone, settings.language),
     lines: [], keys: { phone: [], memory: [], module: [] }, counter: Number(template.pvt_counter ?? 1) || 1, problems: [],
+    firmware: firmwareRef(config, null),
   };
 }
 
@@ -197,6 +214,7 @@ export function deviceModel(config: Config, template: TemplateDoc, profile: Prof
     settings, vendor: vendorValues(profile, timezone, language), lines,
     keys: { phone: keys.phone, memory: keys.memory, module: keys.module },
     counter: Number(template.pvt_counter ?? 1) || 1, problems, raw: effective.raw,
+    firmware: firmwareRef(config, data.firmware),
   };
 }
 
