@@ -21,6 +21,7 @@ import { monsterAppRouter } from './api/monster-app-routes.js';
 import { deviceRouter } from './api/device-routes.js';
 import { catalogAdminRouter } from './api/catalog-admin-routes.js';
 import { adminRouter } from './api/admin-routes.js';
+import { phonebookRouter } from './api/phonebook-routes.js';
 
 export function createApp(s: Services): Koa {
   const app = s.app;
@@ -60,5 +61,5 @@ export function routers(s: Services): Router[] {
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
   return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth),
-    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)];
+    catalogAdminRouter(s, auth), adminRouter(s, auth), phonebookRouter(s, auth), securityRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

@@ -4,6 +4,7 @@ import type { AppContext } from './context.js';
 import { KazooDirectory } from './kazoo/directory.js';
 import { MacIndex } from './kazoo/mac-index.js';
 import { PhoneFiles } from './phones/phone-files.js';
+import { Phonebooks } from './phonebooks/phonebooks.js';
 import { Sightings } from './phones/sightings.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
 import { KazooDocCache } from './phones/kazoo-doc-cache.js';
@@ -19,6 +20,7 @@ export interface Services {
   stateFeed: StateFeed;
   kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
+  phonebooks: Phonebooks;
   sightings: Sightings;
   sessiontalk: SessiontalkStore;
   security: Security;
@@ -39,6 +41,7 @@ export async function startServices(app: AppContext): Promise<Services> {
   await step('mac index', () => macIndex.start(stateFeed));
   const services: Services = {
     app, catalog, kazoo, macIndex, stateFeed, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app),
+    phonebooks: new Phonebooks(app, kazoo, macIndex, stateFeed),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,
