@@ -43,7 +43,7 @@ export class Phonebooks {
     const hit = this.books.get(accountId);
     if (hit) return hit;
     const started = this.gen.get(accountId) || 0;
-    const [docs, op] = await Promise.all([this.accountDocs(accountId), getOrNull<OperatorDoc>(this.app.stateDb, phonebookDocId(accountId))]);
+    const [docs, op] = await Promise.all([this.kazoo.docsOfTypes<any>(accountId, ['user', 'callflow']), getOrNull<OperatorDoc>(this.app.stateDb, phonebookDocId(accountId))]);
     const kazoo = kazooEntries(docs);
     const operator = op?.account_id === accountId ? op.entries : [];
     const book = { kazoo, operator, rev: op?._rev ?? null, merged: mergeEntries(kazoo, operator) };
@@ -79,17 +79,6 @@ export class Phonebooks {
       return res.rev;
     } catch (err) {
       if (statusOf(err) === 409) throw conflict('the phonebook was changed by someone else while saving; reload and try again');
-      throw err;
-    }
-  }
-
-  // Users and callflows of the account database: a listing of the account, made only on a cold fetch.
-  private async accountDocs(accountId: string): Promise<any[]> {
-    try {
-      const res = await this.kazoo.accountDb(accountId).list({ include_docs: true });
-      return res.rows.map((r: { doc?: unknown }) => r.doc).filter((d: any) => d && (d.pvt_type === 'user' || d.pvt_type === 'callflow'));
-    } catch (err) {
-      if (statusOf(err) === 404) return [];
       throw err;
     }
   }

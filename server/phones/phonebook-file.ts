@@ -4,15 +4,14 @@
 import type { ProfileDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
 import type { Services } from '../services.js';
+import { patternRegex } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
-
-const escape = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
 
 /** The MAC a request for the brand's phonebook file names, or null when it is not that file. */
 export function phonebookMac(profile: ProfileDoc, fileName: string): string | null {
   const file = profile.phonebook?.file;
   if (!file) return null;
-  const m = new RegExp(`^${escape(file).replace(/\\\{mac\\\}|\{mac\}/, '([0-9A-Fa-f]{12})')}$`).exec(fileName);
+  const m = patternRegex(file).exec(fileName);
   return m ? m[1].toLowerCase() : null;
 }
 
