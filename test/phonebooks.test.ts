@@ -24,7 +24,9 @@ describe('phonebooks', function () {
   const bookUntil = (srv: RunningServer, brand: string, mac: string, ok: (text: string) => boolean, what: string) =>
     waitFor(async () => { const r = await book(srv, brand, mac); return r.status === 200 && ok(r.text) ? r : null; }, 8000, what);
 
-  before(async () => {
+  before(async function () {
+    // Two servers seeding and indexing on a shared machine: slower than one test.
+    this.timeout(120000);
     w = await startWorld({ indexIntervalMs: 200 });
     // Kazoo keeps the account doc in its own database and in `accounts` (which the server mirrors).
     for (const [id, urlpass] of [[w.account, PASS], [w.other, OTHER_PASS]]) {
@@ -60,7 +62,12 @@ describe('phonebooks', function () {
     expect(res.text).to.not.include('+15557654321');
   });
 
-  it('snom: a <tbook complete="true"> of <item>s with a unique index, <name> and <number>', async () => {
+  it('snom: the settings list the phonebook in <setting-files>, a <tbook complete="true"> of <item>s with a unique index, <name> and <number>', async () => {
+    const cfg = await fetchFrom(w.srv, `/prov/snom/${macs.snom}.xml?pass=${PASS}`);
+    expect(cfg.status).to.equal(200);
+    // snom wiki, <tbook> tag: a directory file may be listed as <setting-files><file url="..."/></setting-files>.
+    const files = parse(cfg.text).settings['setting-files'];
+    expect(files.file['@url']).to.equal(`${w.srv.app.config.publicUrl}/prov/snom/phonebook-${macs.snom}.xml`);
     const res = await book(w.srv, 'snom', macs.snom);
     expect(res.status).to.equal(200);
     const tbook = parse(res.text).tbook;
