@@ -22,7 +22,8 @@ define(function(require) {
 			'de-DE': { customCss: false }
 		},
 
-		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history', 'resync', 'bulk', 'firmware' ],
+		subModules: [ 'devices', 'devicesModel', 'devicesAdopt', 'devicesPreview', 'devicesCredentials', 'devicesSettings', 'mobile', 'templates', 'settings', 'history', 'resync', 'bulk', 'firmware',
+			'phonebook' ],
 
 		appFlags: {
 			phoneprov: {
@@ -66,6 +67,8 @@ define(function(require) {
 			'phoneprov.mobile.codes.revoke': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/codes/{codeId}', verb: 'DELETE', generateError: false },
 			'phoneprov.mobile.activations.list': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations', verb: 'GET', generateError: false },
 			'phoneprov.mobile.activations.delete': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations/{activationId}', verb: 'DELETE', generateError: false },
+			'phoneprov.phonebook.get': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/phonebook', verb: 'GET', generateError: false },
+			'phoneprov.phonebook.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/phonebook', verb: 'PUT', generateError: false },
 			'phoneprov.mobile.activations.update': { apiRoot: provisionerRoot, url: 'accounts/{accountId}/sessiontalk/activations/{activationId}', verb: 'PATCH', generateError: false }
 		},
 
@@ -94,7 +97,8 @@ define(function(require) {
 				isAdmin = self.phoneprovIsAdmin(),
 				tabs = [
 					{ text: self.i18n.active().phoneprov.tabs.devices, callback: self.devicesRender },
-					{ text: self.i18n.active().phoneprov.tabs.mobile, callback: self.mobileRender }
+					{ text: self.i18n.active().phoneprov.tabs.mobile, callback: self.mobileRender },
+					{ text: self.i18n.active().phoneprov.tabs.phonebook, callback: self.phonebookRender }
 				];
 
 			if (isAdmin) {

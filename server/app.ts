@@ -27,6 +27,7 @@ import { auditRouter } from './audit/routes.js';
 import { settingsRouter } from './api/settings-routes.js';
 import { firmwareRouter } from './api/firmware-routes.js';
 import { firmwareDownloadRouter } from './phones/firmware-download.js';
+import { phonebookRouter } from './api/phonebook-routes.js';
 
 export function createApp(s: Services): Koa {
   const app = s.app;
@@ -66,5 +67,5 @@ export function routers(s: Services): Router[] {
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
   return [healthRouter(s.app), catalogRouter(s), phoneRouter(s, s.phoneFiles), kazooRouter(s, auth), deviceRouter(s, auth), bulkRouter(s, auth), resyncRouter(s, auth),
-    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), auditRouter(s, auth), settingsRouter(s, auth), firmwareRouter(s, auth), firmwareDownloadRouter(s.app, s.firmware), ...sessiontalkRouters(s, auth)];
+    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), auditRouter(s, auth), settingsRouter(s, auth), firmwareRouter(s, auth), firmwareDownloadRouter(s.app, s.firmware), phonebookRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

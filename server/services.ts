@@ -4,6 +4,7 @@ import type { AppContext } from './context.js';
 import { KazooDirectory } from './kazoo/directory.js';
 import { MacIndex } from './kazoo/mac-index.js';
 import { PhoneFiles } from './phones/phone-files.js';
+import { Phonebooks } from './phonebooks/phonebooks.js';
 import { Sightings } from './phones/sightings.js';
 import { FetchHistory } from './audit/fetch-history.js';
 import { SessiontalkStore } from './sessiontalk/store.js';
@@ -23,6 +24,7 @@ export interface Services {
   stateFeed: StateFeed;
   kazooDocs: KazooDocCache;
   phoneFiles: PhoneFiles;
+  phonebooks: Phonebooks;
   sightings: Sightings;
   fetchHistory: FetchHistory;
   firmware: FirmwareCatalog;
@@ -52,6 +54,7 @@ export async function startServices(app: AppContext): Promise<Services> {
   const services: Services = {
     app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app), firmware,
     fetchHistory: new FetchHistory(app),
+    phonebooks: new Phonebooks(app, kazoo, macIndex, stateFeed),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
     security: null as unknown as Security,

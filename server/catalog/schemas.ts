@@ -1,12 +1,16 @@
 // JSON Schemas of the catalog's document types, enforced with ajv on every write path (API,
 // import, setup). design-docs/catalog.ts mirrors the essentials for writes that bypass us.
 import { Ajv, type ErrorObject } from 'ajv';
+import { PHONEBOOK_FORMAT_NAMES } from '../phonebooks/formats.js';
 import { lintTemplate } from './lint.js';
 import { PROFILE_ID, TEMPLATE_ID } from './ids.js';
 import type { TemplateDoc } from './types.js';
 
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
-  'cfg_linekey', 'cfg_memkey', 'cfg_expkey', 'cfg_firmware'] as const;
+  'cfg_linekey', 'cfg_memkey', 'cfg_expkey', 'cfg_firmware',
+  // The phonebook URL keys (server/phonebooks/), apart from the rest so a brand's keys merge alone.
+  'cfg_phonebook'] as const;
+
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 const KEY = '^[a-z0-9_-]+$';
@@ -142,6 +146,8 @@ export const profileSchema = {
     legacy: { type: 'object' },
     sources: { type: 'array', items: { type: 'string' } },
     unconfirmed,
+    phonebook: { type: 'object', required: ['file', 'format'], additionalProperties: false,
+      properties: { file: { type: 'string', pattern: '^[A-Za-z0-9._-]*\\{mac\\}[A-Za-z0-9._-]*$' }, format: { enum: PHONEBOOK_FORMAT_NAMES } } },
   },
 };
 

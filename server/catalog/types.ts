@@ -64,6 +64,8 @@ export interface ProfileDoc {
   timezone_names?: Record<string, string | number>;
   sources?: string[];
   unconfirmed?: Unconfirmed[];
+  /** The brand's remote-phonebook file (server/phonebooks/): its per-phone name and vendor format. */
+  phonebook?: { file: string; format: string };
 }
 
 /** Capabilities of a template, derived from the original's usr_keys where the document predates them. */

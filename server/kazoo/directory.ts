@@ -141,9 +141,14 @@ export class KazooDirectory {
 
   /** Every device of one account (for the management screens; not on a phone's path). */
   async devices(accountId: string): Promise<KazooDevice[]> {
+    return this.docsOfTypes<KazooDevice>(accountId, ['device']);
+  }
+
+  /** Every live document of the given pvt_types in one account database (a listing: never on a warm path). */
+  async docsOfTypes<T>(accountId: string, types: string[]): Promise<T[]> {
     try {
       const res = await this.accountDb(accountId).list({ include_docs: true });
-      return res.rows.map((r: any) => r.doc).filter((d: KazooDevice) => d && d.pvt_type === 'device' && !d.pvt_deleted);
+      return res.rows.map((r: any) => r.doc).filter((d: any) => d && types.includes(d.pvt_type) && !d.pvt_deleted);
     } catch (err) {
       if (statusOf(err) === 404) return [];
       throw err;

@@ -320,6 +320,8 @@ export class MacIndex {
         events.push({ accountId, docId: change.id, kind: doc!.pvt_type as 'user' | 'account', doc });
         continue;
       }
+      // Callflows carry users' extensions (phonebooks); a hard delete no longer says what it was.
+      if ((live && doc!.pvt_type === 'callflow') || change.deleted) events.push({ accountId, docId: change.id, kind: 'other' });
       const oldMac = this.macOfDevice.get(`${accountId}/${change.id}`);
       const isDevice = live && doc!.pvt_type === 'device' && !doc!.pvt_deleted;
       if (!isDevice && !oldMac) continue;

@@ -17,7 +17,8 @@ export function filesOf(t: TemplateDoc, profile: ProfileDoc | undefined): FileSp
 
 const escape = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
 
-function patternRegex(name: string): RegExp {
+/** A file name with {mac} as a regex capturing the MAC. */
+export function patternRegex(name: string): RegExp {
   return new RegExp(`^${escape(name).replace(/\\?\{mac\\?\}|\{mac\}/gi, '([0-9A-Fa-f]{12})')}$`);
 }
 

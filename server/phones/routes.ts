@@ -13,6 +13,7 @@ import { clientCertOf } from '../security/client-cert.js';
 import type { PhoneRequest } from '../security/guard.js';
 import { FileResolver } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
+import { phonebookMac, servePhonebook } from './phonebook-file.js';
 import { BlockList, isIP } from 'node:net';
 
 // URLs phones already use with the original project (snom's setting_server, snom's defaults).
@@ -74,7 +75,10 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     let mac: string | null = null;
     let pattern: string | null = null;
     const legacy = LEGACY_DEVICE_URLS.find((l) => l.brand === brand && l.re.test(fileName));
-    if (brand === 'snom' && fileName === 'settings.php') {
+    const phonebook = phonebookMac(profile, fileName);
+    if (phonebook) {
+      mac = phonebook;
+    } else if (brand === 'snom' && fileName === 'settings.php') {
       mac = normalizeMac(ctx.query.mac);
       if (!mac) return fail(ctx, started, { ...base, mac: null }, 'bad_mac');
     } else if (legacy) {
@@ -99,7 +103,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     const uaMac = uaMatch?.groups?.mac ? normalizeMac(uaMatch.groups.mac) : null;
     if (uaMac && uaMac !== mac) return fail(ctx, started, phone, 'ua_mac_mismatch');
     if (guard.certMismatch(phone)) return fail(ctx, started, phone, 'cert_mac_mismatch');
-    const served = await files.device(brand, mac, pattern);
+    const served = phonebook ? await servePhonebook(s, files, profile, mac) : await files.device(brand, mac, pattern);
     if (!served.ok) {
       if (served.status === 503) { ctx.status = 503; ctx.body = 'Service Unavailable\n'; return; }
       if (served.reason === 'unknown_mac') s.sightings.record(mac, null, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 404 });
