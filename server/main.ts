@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   let embedded: EmbeddedCouch | null = null;
   let running: RunningServer | null = null;
   let stopping = false;

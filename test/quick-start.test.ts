@@ -15,7 +15,8 @@ describe('quick start (README order, embedded CouchDB)', function () {
   let server: NpmStart;
 
   before(async () => {
-    server = await npmStart(dataDir);
+    // Readable lines, as a terminal gets them (auto picks these on a TTY; tests have a pipe).
+    server = await npmStart(dataDir, { LOG_FORMAT: 'pretty' });
   });
   after(killNpmStarts);
 
@@ -37,6 +38,13 @@ describe('quick start (README order, embedded CouchDB)', function () {
     }, 30000, 'the demo Yealink file').catch((err) => { throw new Error(`${err.message}; last answer ${last}`); });
     expect(res.text).to.match(/^#!version:1\.0\.0\.1/);
     expect(res.text).to.include('account.1.user_name = user_anna1001');
+  });
+
+  it('logs readable lines with LOG_FORMAT=pretty, secrets still censored', () => {
+    const out = server.out();
+    expect(out).to.match(/^\d\d:\d\d:\d\d\.\d{3} INFO  embedded CouchDB started  couchdb=http:\/\/127\.0\.0\.1:\d+ data_dir=\S+kp-quick-\S+ credentials=\S+couchdb-credentials$/m);
+    expect(out).to.match(/^\d\d:\d\d:\d\d\.\d{3} INFO  database brand_provisioner: created$/m);
+    expect(out).to.not.match(/^\{/m);
   });
 
   it('a second `npm start` on the same data directory says in one line that one already runs', async () => {
