@@ -16,6 +16,7 @@ export interface Config {
   stateDb: string;
   adminToken: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
   couchTimeoutMs: number;
   couchBulkTimeoutMs: number;
   trustedProxies: string[];
@@ -81,6 +82,8 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'Super-admin token for scripts (at least 32 characters). Unset with the embedded server: one is generated into `DATA_DIR/admin-token`.' },
   logLevel: { env: 'LOG_LEVEL', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, default: 'info',
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
+  logFormat: { env: 'LOG_FORMAT', schema: { enum: ['auto', 'json', 'pretty'] }, default: 'auto',
+    doc: 'Log lines: `pretty` (readable, for a person), `json` (one pino JSON object a line, for collectors) or `auto` (pretty when stdout is a terminal, else JSON).' },
   couchTimeoutMs: { env: 'COUCH_TIMEOUT_MS', schema: { type: 'integer', minimum: 100, maximum: 2000 }, default: 2000,
     doc: 'Timeout of every CouchDB request on a phone or API path, in ms (at most 2000).' },
   couchBulkTimeoutMs: { env: 'COUCH_BULK_TIMEOUT_MS', schema: { type: 'integer', minimum: 2000, maximum: 600000 }, default: 60000,

@@ -4,6 +4,7 @@
 import { backup, BackupError, describeBackup, describeRestore, restore } from './server/backup.js';
 import { bootstrap, summarize } from './server/bootstrap.js';
 import { flagValue, loadCliConfig, runCli, withCouch } from './server/cli.js';
+import { ensureGlobalChanges } from './server/couch/global-changes.js';
 import { createDemoTenant } from './server/kazoo/demo.js';
 import { checkProvisionerUrl, describeMerge, mergeKazooConfig, ProvisionerUrlError } from './server/kazoo/system-config.js';
 
@@ -70,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const report = await bootstrap(app, { forceTemplates: flags.has('--force-templates') });
     for (const line of summarize(report)) process.stdout.write(line + '\n');
+    process.stdout.write(`database _global_changes (Kazoo's CouchDB): ${await ensureGlobalChanges(app.kazooCouch.server)}\n`);
     if (flags.has('--demo')) {
       for (const line of await createDemoTenant(app)) process.stdout.write(line + '\n');
     }

@@ -2,7 +2,8 @@
 // to talk to — the configured one, or the embedded server on DATA_DIR for the length of the command.
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createContext, type AppContext } from './context.js';
-import { startEmbeddedCouch, type EmbeddedCouch } from './couch/embedded.js';
+import { EmbeddedLockedError, startEmbeddedCouch, type EmbeddedCouch } from './couch/embedded.js';
+import { describeLocked, findRunningEmbedded } from './couch/running-info.js';
 import { createLogger } from './log.js';
 
 export class UsageError extends Error {}
@@ -31,13 +32,27 @@ export async function withCouch<T>(config: Config, fn: (app: AppContext) => Prom
   try {
     if (opts.preferKazoo && !couchUrl && config.kazooCouchdbUrl) couchUrl = config.kazooCouchdbUrl;
     if (!couchUrl) {
-      embedded = await startEmbeddedCouch(config.dataDir);
-      couchUrl = embedded.url;
+      // A running `npm start` holds the embedded database's files: use its server.
+      couchUrl = (await findRunningEmbedded(config.dataDir))?.url ?? null;
+      if (!couchUrl) {
+        embedded = await startEmbedded(config.dataDir);
+        couchUrl = embedded.url;
+      }
       config.kazooCouchdbUrl ||= couchUrl;
     }
     return await fn(createContext(config, couchUrl, config.kazooCouchdbUrl || couchUrl, createLogger('warn')));
   } finally {
     await embedded?.stop();
+  }
+}
+
+/** The embedded server on dataDir; a data directory another process holds is one line, not LevelDB's stack. */
+export async function startEmbedded(dataDir: string): Promise<EmbeddedCouch> {
+  try {
+    return await startEmbeddedCouch(dataDir);
+  } catch (err) {
+    if (err instanceof EmbeddedLockedError) throw new Error(describeLocked(err));
+    throw err;
   }
 }
 

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { CREDENTIALS_FILE, startEmbeddedCouch, type EmbeddedCouch } from './couch/embedded.js';
+import { startEmbedded } from './cli.js';
+import { CREDENTIALS_FILE, type EmbeddedCouch } from './couch/embedded.js';
+import { findRunningEmbedded, writeRunningInfo } from './couch/running-info.js';
 import { createLogger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   let embedded: EmbeddedCouch | null = null;
   let running: RunningServer | null = null;
   let stopping = false;
@@ -47,7 +49,14 @@ async function main(): Promise<void> {
 
   let couchUrl = config.couchdbUrl;
   if (!couchUrl) {
-    embedded = await startEmbeddedCouch(config.dataDir);
+    const other = await findRunningEmbedded(config.dataDir);
+    if (other) {
+      throw new Error(`kazoo-provision (pid ${other.pid}) already runs on the data directory ${resolve(config.dataDir)}; stop it, or set DATA_DIR to another directory`);
+    }
+    embedded = await startEmbedded(config.dataDir);
+    // Lets `npm run setup` and the other tools use this server while we run (see running-info.ts).
+    const removeNote = writeRunningInfo(config.dataDir, embedded.port);
+    process.on('exit', removeNote);
     couchUrl = embedded.url;
     if (!config.kazooCouchdbUrl) config.kazooCouchdbUrl = couchUrl;
     log.info({ couchdb: embedded.label, data_dir: resolve(config.dataDir), credentials: join(resolve(config.dataDir), CREDENTIALS_FILE) }, 'embedded CouchDB started');

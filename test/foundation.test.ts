@@ -8,11 +8,13 @@ import { bootstrap } from '../server/bootstrap.js';
 import { createContext } from '../server/context.js';
 import { freePort } from '../server/couch/embedded.js';
 import { couch, runEnv, startTestServer, testConfig, testLog } from './harness.js';
-import { cleanEnv, http, ROOT, runTs, waitFor } from './support.js';
+import { http, killNpmStarts, npmStart, runTs, waitFor, type NpmStart } from './support.js';
 
 const FIXTURE_SEED = fileURLToPath(new URL('./fixtures/seed/', import.meta.url));
 
 describe('foundation', () => {
+  after(killNpmStarts);
+
   it('comes up healthy on empty databases', async () => {
     const srv = await startTestServer();
     try {
@@ -111,28 +113,24 @@ describe('foundation', () => {
   it('`npm start` on an empty data dir answers /healthz, reuses its data on restart, and stops cleanly', async function () {
     this.timeout(120000);
     const dataDir = mkdtempSync(join(tmpdir(), 'kp-start-'));
-    const start = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        cwd: ROOT, env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }) });
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
-      const t0 = Date.now();
-      await waitFor(async () => (await http(`http://127.0.0.1:${port}/healthz`)).status === 200, 30000, 'healthz');
-      return { child, port, out: () => out, startedInMs: Date.now() - t0 };
-    };
-    const stop = (child: ReturnType<typeof spawn>) => new Promise<number | null>((res) => { child.on('exit', res); child.kill('SIGTERM'); });
-    const first = await start();
-    expect(first.out()).to.include(`monster.config.api.provisioner = 'http://127.0.0.1:${first.port}/api/'`);
-    const couchUrl = /"couchdb":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(first.out())![1];
-    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8');
-    expect(await stop(first.child)).to.equal(0);
-    // The embedded CouchDB went down with it: nothing answers on its port any more.
-    await waitFor(async () => { try { await fetch(couchUrl); return false; } catch { return true; } }, 5000, 'embedded CouchDB to stop');
-    const second = await start();
-    expect(second.out()).to.match(/database brand_provisioner: exists/);
-    expect(readFileSync(join(dataDir, 'admin-token'), 'utf8')).to.equal(token);
-    expect(await stop(second.child)).to.equal(0);
+    const started: NpmStart[] = [];
+    try {
+      const first = await npmStart(dataDir);
+      started.push(first);
+      expect(first.out()).to.include(`monster.config.api.provisioner = 'http://127.0.0.1:${first.port}/api/'`);
+      const couchUrl = /"couchdb":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(first.out())![1];
+      const token = readFileSync(join(dataDir, 'admin-token'), 'utf8');
+      expect(await first.stop()).to.equal(0);
+      // The embedded CouchDB went down with it: nothing answers on its port any more.
+      await waitFor(async () => { try { await fetch(couchUrl); return false; } catch { return true; } }, 5000, 'embedded CouchDB to stop');
+      const second = await npmStart(dataDir);
+      started.push(second);
+      expect(second.out()).to.match(/database brand_provisioner: exists/);
+      expect(readFileSync(join(dataDir, 'admin-token'), 'utf8')).to.equal(token);
+      expect(await second.stop()).to.equal(0);
+    } finally {
+      // A failed or timed-out run must not leave a server (or its database child) behind.
+      for (const s of started) s.kill();
+    }
   });
 });

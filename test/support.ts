@@ -1,5 +1,6 @@
 // Small helpers shared by test files.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '../server/couch/embedded.js';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,6 +40,51 @@ export function runTs(script: string, args: string[], env: Record<string, string
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} timed out: ${stderr}`)); }, timeoutMs);
     child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
+}
+
+export interface NpmStart { child: ChildProcess; port: number; out: () => string; startedInMs: number; stop: () => Promise<number | null>; kill: () => void }
+
+/**
+ * `npm start` (server/main.ts) on dataDir with the embedded CouchDB, answering /healthz. It runs in
+ * its own process group, so `kill()` (for after/finally) ends it and its database child even when a
+ * test failed or timed out half-way.
+ */
+// Every `npm start` a test began and that has not exited: after hooks (and mocha's exit) end them.
+const started = new Set<ChildProcess>();
+const killGroup = (child: ChildProcess) => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } };
+process.on('exit', () => { for (const c of started) killGroup(c); });
+
+/** Ends every `npm start` still running (for after hooks: a test that timed out skips its finally). */
+export function killNpmStarts(): void {
+  for (const c of started) killGroup(c);
+}
+
+export async function npmStart(dataDir: string, env: Record<string, string | undefined> = {}, timeoutMs = 30000): Promise<NpmStart> {
+  const port = Number(env.PORT) || await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT, detached: true, env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env }) });
+  started.add(child);
+  child.on('exit', () => started.delete(child));
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const kill = () => killGroup(child);
+  const stop = () => new Promise<number | null>((res) => {
+    if (child.exitCode !== null) return res(child.exitCode);
+    child.on('exit', res);
+    child.kill('SIGTERM');
+  });
+  const t0 = Date.now();
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${out.slice(-1000)}`);
+      return (await http(`http://127.0.0.1:${port}/healthz`)).status === 200;
+    }, timeoutMs, 'healthz');
+  } catch (err) {
+    kill();
+    throw err;
+  }
+  return { child, port, out: () => out, startedInMs: Date.now() - t0, stop, kill };
 }
 
 /** The test process's environment minus our configuration variables, plus the given ones. */

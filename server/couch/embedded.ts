@@ -14,6 +14,7 @@ export interface EmbeddedCouch {
   url: string;
   /** Without them: for logs. */
   label: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +58,15 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/** LevelDB's lock on one of the data directory's databases is held by another process. */
+export class EmbeddedLockedError extends Error {
+  constructor(public dataDir: string, public lockFile: string) {
+    super(`the data directory ${dataDir} is in use by another process (${lockFile} is locked)`);
+  }
+}
+
+const LOCKED = /IO error: lock (\S+\/LOCK): Resource temporarily unavailable/;
 
 async function waitUntilUp(url: string, userPass: string, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,11 +112,12 @@ export async function startEmbeddedCouch(dataDir: string, opts: { port?: number;
     await waitUntilUp(label, `${user}:${password}`, child, () => errText, 30000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw err;
+    const locked = LOCKED.exec(errText);
+    throw locked ? new EmbeddedLockedError(resolve(dataDir), locked[1]) : err;
   }
   let stopping: Promise<void> | null = null;
   return {
-    url, label,
+    url, label, port,
     stop() {
       if (stopping) return stopping;
       stopping = new Promise<void>((res) => {

@@ -59,12 +59,21 @@ export function renderValue(source: unknown, ctx: Record<string, any>): string {
   return fn(ctx, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
 }
 
+// The seed repeats a few hundred distinct values some 13,000 times, and compiling each one made
+// the first start's seed check take seconds; bounded like `compiled` (templates are admin-written).
+const checked = new Map<string, string | null>();
+
 /** Compiles a string once to report syntax errors when a template is saved. */
 export function checkValueSyntax(source: string): string | null {
+  const known = checked.get(source);
+  if (known !== undefined) return known;
+  let problem: string | null = null;
   try {
     hb.precompile(source.replace(TOKEN, 'x'));
-    return null;
   } catch (err) {
-    return (err as Error).message.split('\n')[0];
+    problem = (err as Error).message.split('\n')[0];
   }
+  if (checked.size >= 10_000) checked.clear();
+  checked.set(source, problem);
+  return problem;
 }
