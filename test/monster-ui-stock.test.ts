@@ -204,18 +204,27 @@ describe('The app in the stock Monster UI', function () {
     }
   });
 
-  for (const [who, language, tabs] of [['admin', 'en-US', ['Devices', 'Mobile', 'Templates', 'Settings']],
-    ['adminDe', 'de-DE', ['Geräte', 'Mobil', 'Vorlagen', 'Einstellungen']]] as const) {
+  // Every tab an admin sees, in order, with what shows it has rendered and the screenshot's name.
+  const adminTabs = [
+    { ready: '.phoneprov-devices-table', shot: 'devices' }, { ready: '.phoneprov-mobile', shot: 'mobile' },
+    { ready: '.phoneprov-phonebook', shot: 'phonebook' }, { ready: '.phoneprov-tree', shot: 'templates' },
+    { ready: '.phoneprov-settings-sessiontalk', shot: 'settings' }, { ready: '.phoneprov-history', shot: 'history' },
+    { ready: '.phoneprov-resync', shot: 'resync' }, { ready: '.phoneprov-bulk', shot: 'bulk' },
+    { ready: '.phoneprov-firmware', shot: 'firmware' },
+  ];
+  for (const [who, language, tabs] of [
+    ['admin', 'en-US', ['Devices', 'Mobile', 'Phonebook', 'Templates', 'Settings', 'History', 'Resync', 'Bulk', 'Firmware']],
+    ['adminDe', 'de-DE', ['Geräte', 'Mobil', 'Telefonbuch', 'Vorlagen', 'Einstellungen', 'Verlauf', 'Neu laden', 'Massenimport', 'Firmware']],
+  ] as const) {
     it(`shows every tab in ${language} (screenshots for docs/screenshots/)`, async () => {
       page = await openApp(browser, world, who);
       expect(await page.locator('.app-navbar .navbar-menu-item-link').allInnerTexts()).to.deep.equal([...tabs]);
-      const ready = ['.phoneprov-devices-table', '.phoneprov-mobile', '.phoneprov-tree', '.phoneprov-settings-sessiontalk'];
       for (const [i, tab] of tabs.entries()) {
         await openTab(page, tab);
-        await page.locator(ready[i]).first().waitFor();
-        if (i === 2) await page.locator('a[data-id="ui/yealink/t4x/t46s"]').click();
+        await page.locator(adminTabs[i].ready).first().waitFor();
+        if (adminTabs[i].shot === 'templates') await page.locator('a[data-id="ui/yealink/t4x/t46s"]').click();
         await page.waitForTimeout(300);
-        await publishScreenshot(page, ['devices', 'mobile', 'templates', 'settings'][i], language, true);
+        await publishScreenshot(page, adminTabs[i].shot, language, true);
       }
     });
   }

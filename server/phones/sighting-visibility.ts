@@ -33,14 +33,14 @@ export function anchoredRanges(cidrs: string[], sites: string[]): string[] {
 
 /** The addresses the accounts' known phones last fetched from. */
 async function siteIps(app: AppContext, accounts: string[]): Promise<string[]> {
-  const res = await app.stateDb.view('state', 'by_account', { keys: accounts.map((a) => [a, 'device_seen']), include_docs: true });
+  const res = await app.bulk.stateDb.view('state', 'by_account', { keys: accounts.map((a) => [a, 'device_seen']), include_docs: true });
   return [...new Set(docsOf(res).map((d) => d.last?.ip).filter((ip): ip is string => typeof ip === 'string' && !!ip))];
 }
 
 /** The addresses (of those given) from which a phone of an account outside `accounts` fetches. */
 async function foreignIps(app: AppContext, ips: string[], accounts: Set<string>): Promise<Set<string>> {
   if (!ips.length) return new Set();
-  const res = await app.stateDb.view('state', 'seen_by_ip', { keys: ips });
+  const res = await app.bulk.stateDb.view('state', 'seen_by_ip', { keys: ips });
   return new Set((res.rows as Array<{ key: string; value: string }>).filter((r) => !accounts.has(r.value)).map((r) => r.key));
 }
 
@@ -54,7 +54,7 @@ export async function unknownMacsNear(app: AppContext, accounts: string[], cidrs
   const ranges = parseCidrs(anchored);
   const widened = typeof ranges !== 'number' && anchored.length > 0;
   const [fromSites, recent] = await Promise.all([
-    sites.length ? app.stateDb.view('state', 'unknown_by_ip', { keys: sites, include_docs: true }).then((res) => docsOf(res).map(unknownOf)) : [],
+    sites.length ? app.bulk.stateDb.view('state', 'unknown_by_ip', { keys: sites, include_docs: true }).then((res) => docsOf(res).map(unknownOf)) : [],
     // A range cannot be looked up by key: the newest unknown MACs are checked against it.
     widened ? unknownMacs(app) : [],
   ]);

@@ -22,6 +22,7 @@ export class Sightings {
   private queue = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private warming: Promise<unknown> | null = null;
   private budget: UnknownBudget;
   constructor(private app: AppContext) {
     this.budget = new UnknownBudget(app);
@@ -79,13 +80,27 @@ export class Sightings {
     });
     if (!docs.length) return;
     const res = await db.bulk({ docs });
+    this.warmViews();
     // Another instance wrote the same MAC meanwhile: try again with its revision next time.
     res.forEach((r, i) => { if (r.error === 'conflict' && !this.queue.has(ids[i])) this.queue.set(ids[i], batch.get(ids[i])!); });
+  }
+
+  /**
+   * Has the state design document's views index what was just written, through the bulk client and
+   * off every caller's path. CouchDB indexes a design document on its next query: left alone, the
+   * first admin list or SessionTalk scan after a flood of strangers would wait for thousands of
+   * documents to be indexed, past its 2 s timeout. One at a time; the next flush starts the next.
+   */
+  private warmViews(): void {
+    this.warming ??= this.app.bulk.stateDb.view('state', 'by_type', { reduce: false, limit: 0 })
+      .catch(() => { /* a later flush or query indexes them */ })
+      .finally(() => { this.warming = null; });
   }
 
   async stop(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     await this.flush().catch(() => {});
+    await this.warming;
   }
 
   async get(mac: string): Promise<{ last: Sighting; count: number } | null> {

@@ -93,13 +93,19 @@ export async function phoneFetch(world: AppWorld, deviceId: string, ua: string):
   return (await phoneFile(world, deviceId, ua)).status;
 }
 
+/** The account's URL password as Kazoo holds it now (the Settings tests generate a new one). */
+export async function currentUrlpass(world: AppWorld): Promise<string> {
+  const account = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.accountId);
+  return account.provision.urlpass;
+}
+
 /** The same, with the file's text (status 0 while our server does not list the device yet). */
 export async function phoneFile(world: AppWorld, deviceId: string, ua: string): Promise<{ status: number; text: string }> {
   const list = await world.api('GET', `accounts/${world.accountId}/devices`);
   const url = list.json?.data?.find((d: { id: string }) => d.id === deviceId)?.provisioning_url as string | undefined;
   if (!url) return { status: 0, text: '' };
   const local = new URL(url);
-  const res = await http(`${world.srv.url}${local.pathname}?pass=${URLPASS}`, { headers: { 'user-agent': ua } });
+  const res = await http(`${world.srv.url}${local.pathname}?pass=${await currentUrlpass(world)}`, { headers: { 'user-agent': ua } });
   // Sightings are written after the answer: wait until the list shows it.
   await waitFor(async () => {
     const again = await world.api('GET', `accounts/${world.accountId}/devices`);
