@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/boot-storm.ts [--phones 500] [--concurrency 64] [--seconds 5] [--per-account 100]
 //   npx tsx bench/boot-storm.ts --phones 10000          # the target size
+//   npx tsx bench/boot-storm.ts --phones 10000 --apache # on Apache CouchDB 3.5 from ../shared/couchdb/
 //
 // Targets at 10,000 phones: every file within 60 s, zero errors, p99 < 250 ms; warm ≥ 0.5 × nginx.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -22,12 +23,14 @@ import { filesOf, fileNameFor } from '../server/phones/files.js';
 import type { ProfileDoc, TemplateDoc } from '../server/catalog/types.js';
 import { accountDbOf, kazooAccountDoc, kazooDeviceDoc, kazooUserDoc } from '../server/kazoo/docs.js';
 import { startServerProcess, metric } from './phones.js';
+import { startCouchNode } from '../test/apache-couchdb.js';
 import { arg, percentile, waitUntil } from './util.js';
 
 const PHONES = arg('phones', 500);
 const CONCURRENCY = arg('concurrency', 64);
 const SECONDS = arg('seconds', 5);
 const PER_ACCOUNT = arg('per-account', 100);
+const APACHE = process.argv.includes('--apache');
 const PASS = 'bench-url-pass';
 
 /** One model per seeded brand, and the User-Agent its firmware sends (as vendors document/phones send it). */
@@ -212,7 +215,8 @@ http {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kp-bench-storm-'));
-  const couch = await startEmbeddedCouch(join(dataDir, 'couch'));
+  const couch = APACHE ? await startCouchNode() : await startEmbeddedCouch(join(dataDir, 'couch'));
+  console.log(APACHE ? 'database: Apache CouchDB 3.5 (one node)' : 'database: the embedded server (pouchdb-server)');
   const prefix = 'storm_';
   let srv: Awaited<ReturnType<typeof startServerProcess>> | null = null;
   try {

@@ -5,6 +5,11 @@
 //
 //   npx tsx bench/scale.ts [--accounts 200] [--devices 2000] [--lookups 5000] [--changes 5] [--kazoo-in-memory] [--index-interval 1000]
 //   npx tsx bench/scale.ts --accounts 10000 --devices 100000     # the issue's size
+//   npx tsx bench/scale.ts --apache --accounts 10000 --devices 100000 --changes 20
+//
+// --apache runs everything on Apache CouchDB 3.5 (one node, from ../shared/couchdb/, extracted and
+// started for the run), where the MAC index follows _db_updates; without it, on the embedded server.
+// Both report the server's background CPU once it is idle (--idle-seconds, 60).
 //
 // Kazoo's databases go to a second embedded server, in memory, with --kazoo-in-memory or above
 // 3,000 accounts: the disk-backed one keeps several files open per database and this machine allows
@@ -19,6 +24,7 @@ import nano from 'nano';
 import { startEmbeddedCouch } from '../server/couch/embedded.js';
 import { accountDbOf, kazooAccountDoc, kazooDeviceDoc, kazooUserDoc } from '../server/kazoo/docs.js';
 import { startServerProcess, metric } from './phones.js';
+import { startCouchNode } from '../test/apache-couchdb.js';
 import { arg, percentile, waitUntil } from './util.js';
 
 const ACCOUNTS = arg('accounts', 200);
@@ -29,7 +35,9 @@ const CHANGES = arg('changes', 5);
 const INDEX_INTERVAL = arg('index-interval', 1000);
 const PASS = 'bench-url-pass';
 const TOKEN = randomBytes(24).toString('hex');
-const KAZOO_IN_MEMORY = process.argv.includes('--kazoo-in-memory') || ACCOUNTS > 3000;
+const APACHE = process.argv.includes('--apache');
+const KAZOO_IN_MEMORY = !APACHE && (process.argv.includes('--kazoo-in-memory') || ACCOUNTS > 3000);
+const IDLE_SECONDS = arg('idle-seconds', 60);
 
 interface Device { accountId: string; dbName: string; id: string; mac: string }
 
@@ -67,6 +75,12 @@ async function seed(couchUrl: string, prefix: string): Promise<Device[]> {
   return devices;
 }
 
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
@@ -74,8 +88,9 @@ function rssMb(pid: number): number {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kp-bench-scale-'));
-  const couch = await startEmbeddedCouch(join(dataDir, 'couch'));
+  const couch = APACHE ? await startCouchNode() : await startEmbeddedCouch(join(dataDir, 'couch'));
   const kazooCouch = KAZOO_IN_MEMORY ? await startEmbeddedCouch(join(dataDir, 'kazoo'), { inMemory: true }) : couch;
+  console.log(APACHE ? 'database: Apache CouchDB 3.5 (one node)' : 'database: the embedded server (pouchdb-server)');
   const prefix = 'scale_';
   let srv: Awaited<ReturnType<typeof startServerProcess>> | null = null;
   try {
@@ -105,6 +120,13 @@ async function main() {
       if (res.statusCode !== 200) errors++;
     }
     console.log(`MAC lookup over HTTP (${LOOKUPS} sequential): p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, errors ${errors}`);
+
+    // An idle server: nothing asks it anything; what it spends is the change following alone.
+    await new Promise((r) => setTimeout(r, 5000));
+    const cpu0 = cpuSeconds(srv.pid);
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idleCpu = (cpuSeconds(srv.pid) - cpu0) / IDLE_SECONDS;
+    console.log(`idle server with ${ACCOUNTS} accounts: ${(idleCpu * 100).toFixed(2)} % of one core over ${IDLE_SECONDS} s`);
 
     // Device changes: from the write in Kazoo's database to the new password in the phone's file,
     // found by the index sweep alone, then with the push Kazoo's provisioner_v5 sends after a save.
@@ -140,13 +162,14 @@ async function main() {
     console.log(`device change → phone file, index sweep only: median ${percentile(reach, 50).toFixed(0)} ms, max ${Math.max(...reach).toFixed(0)} ms `
       + `(${CHANGES} changes; polled every 200 ms; INDEX_INTERVAL_MS ${INDEX_INTERVAL})`);
     console.log(`device change → phone file, with Kazoo's push: median ${percentile(pushed, 50).toFixed(0)} ms, max ${Math.max(...pushed).toFixed(0)} ms`);
-    console.log(JSON.stringify({ accounts: ACCOUNTS, devices: devices.length, kazoo_in_memory: KAZOO_IN_MEMORY, index_interval_ms: INDEX_INTERVAL, index_build_s: +(built / 1000).toFixed(1), healthy_s: +(healthy / 1000).toFixed(1),
+    console.log(JSON.stringify({ database: APACHE ? 'apache-couchdb-3.5' : 'embedded', accounts: ACCOUNTS, devices: devices.length, kazoo_in_memory: KAZOO_IN_MEMORY,
+      idle_cpu_pct: +(idleCpu * 100).toFixed(2), index_interval_ms: INDEX_INTERVAL, index_build_s: +(built / 1000).toFixed(1), healthy_s: +(healthy / 1000).toFixed(1),
       rss_mb: rss, rss_after_mb: rssMb(srv.pid), lookup_p50_ms: +percentile(lat, 50).toFixed(2), lookup_p99_ms: +percentile(lat, 99).toFixed(2),
       change_median_ms: Math.round(percentile(reach, 50)), change_max_ms: Math.round(Math.max(...reach)),
       pushed_change_median_ms: Math.round(percentile(pushed, 50)), pushed_change_max_ms: Math.round(Math.max(...pushed)) }));
   } finally {
     await srv?.stop();
-    await kazooCouch.stop();
+    if (kazooCouch !== couch) await kazooCouch.stop();
     await couch.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { crossbarApi } from './browser/crossbar-api.js';
 import { newId, newMac } from './fixtures/kazoo.js';
 import { http, waitFor } from './support.js';
 import { startWorld, type World } from './kazoo-tenants.js';
+import { deviceFor } from '../server/bulk/import.js';
 
 const colon = (mac: string) => mac.toUpperCase().match(/../g)!.join(':');
 
@@ -130,5 +131,15 @@ describe('bulk import and export of devices', function () {
     expect(asAdminToken.json.message).to.match(/your own Kazoo token/);
     const exp = await http(`${w.srv.url}/api/accounts/${w.account}/devices/export`, { headers: { 'x-auth-token': w.tokens.user } });
     expect(exp.status).to.equal(403);
+  });
+});
+
+describe('bulk import: the SIP credentials of a new device', () => {
+  it('always gives a username of user_ and ten lower-case letters or digits, as SmartPBX does, and a fresh password', () => {
+    const row = { line: 2, mac: newMac(), model: 'yealink/t4x/t46s', user: '', name: 'Desk', status: 'ok' as const, errors: [] };
+    const template = { endpoint_brand: 'yealink', endpoint_family: 't4x', endpoint_model: 't46s' };
+    const made = Array.from({ length: 500 }, () => deviceFor(row, template, 'example.sip.test').sip);
+    for (const sip of made) expect(sip.username).to.match(/^user_[a-z0-9]{10}$/);
+    expect(new Set(made.map((s) => s.password)).size).to.equal(made.length);
   });
 });

@@ -140,15 +140,22 @@ describe('two instances on one CouchDB', function () {
     };
     const ours = (m: Map<string, string[]>) => new Map([...m].filter(([mac]) => [...expected.keys()].includes(mac)
       || deviceIds.some((d) => normalizeMac(d.mac) === mac)));
+    let last = new Map<string, string[]>();
+    const diff = () => JSON.stringify({
+      missing: [...expected].filter(([mac, set]) => { const e = last.get(mac); return !e || e.length !== set.size || !e.every((x) => set.has(x)); })
+        .map(([mac, set]) => ({ mac, want: [...set], got: last.get(mac) ?? null })),
+      extra: [...last.keys()].filter((mac) => !expected.has(mac)).map((mac) => ({ mac, got: last.get(mac) })),
+    });
     await waitFor(async () => {
       const got = ours(await actual());
+      last = got;
       if (got.size !== expected.size) return false;
       for (const [mac, set] of expected) {
         const entries = got.get(mac);
         if (!entries || entries.length !== set.size || !entries.every((e) => set.has(e))) return false;
       }
       return true;
-    }, 20000, 'the MAC index in CouchDB to hold exactly the expected entries');
+    }, 20000, 'the MAC index in CouchDB to hold exactly the expected entries').catch((err) => { throw new Error(`${(err as Error).message}: ${diff()}`); });
     const got = ours(await actual());
     expect(got.get(normalizeMac(shared)!)).to.have.length(2);
     // And each instance's memory agrees with CouchDB.

@@ -5,6 +5,7 @@
 // through tab by tab. Screenshots go to test-artifacts/monster-app/ (the ones in docs/screenshots/
 // come from monster-ui-stock.test.ts).
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { openApp, openTab, screenshot, type TestPage } from './browser/app-page.js';
 import { toast, useAppBrowser } from './browser/suite.js';
@@ -359,6 +360,79 @@ describe('Monster app in Chromium', function () {
       }
     });
   });
+  describe('Phonebook', () => {
+    it('adds a number to the account\'s phonebook, refuses one no phone can dial, and the account\'s phones get it', async () => {
+      const before = (await world.api('GET', `accounts/${world.accountId}/phonebook`)).json.data.entries;
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Phonebook');
+      await page.locator('.phoneprov-phonebook-form').waitFor();
+      await page.click('.phoneprov-phonebook-add');
+      const row = page.locator('.phoneprov-phonebook-row').last();
+      await row.locator('[name="name"]').fill('Front Desk');
+      await row.locator('[name="number"]').fill('call reception');
+      await page.click('.phoneprov-phonebook-save');
+      await toast(page, 'error', /"call reception" is not a dialable number/);
+      expect((await world.api('GET', `accounts/${world.accountId}/phonebook`)).json.data.entries, 'nothing saved').to.deep.equal(before);
+
+      await row.locator('[name="number"]').fill('+4930123456');
+      await page.click('.phoneprov-phonebook-save');
+      await toast(page, 'success', /phonebook is saved/);
+      // The merged list shows it beside the Kazoo users, and the account's Yealink gets it in its directory.
+      await page.locator('.phoneprov-phonebook-merged tr', { hasText: '+4930123456' }).waitFor();
+      expect(await page.locator('.phoneprov-phonebook-merged').innerText()).to.contain('Front Desk');
+      const { mac } = world.devices.yealink;
+      const book = async () => (await http(`${world.srv.url}/prov/yealink/phonebook-${mac}.xml?pass=${await currentUrlpass(world)}`,
+        { headers: { 'user-agent': `Yealink SIP-T46S 66.86.0.15 ${mac}` } })).text;
+      await waitFor(async () => (await book()).includes('<Telephone>+4930123456</Telephone>'), 8000, 'the entry in the phone\'s phonebook');
+      await screenshot(page, 'phonebook');
+    });
+
+    it('shows a user the phonebook without letting them edit it', async () => {
+      page = await openApp(browser, world, 'user');
+      await openTab(page, 'Phonebook');
+      await page.locator('.phoneprov-phonebook-merged').waitFor();
+      expect(await page.locator('.phoneprov-phonebook-form, .phoneprov-phonebook-save').count()).to.equal(0);
+    });
+  });
+
+  describe('Firmware', () => {
+    it('uploads an image (a wrong checksum is refused), pins it for a model, and the phone\'s config names its URL', async () => {
+      const bytes = Buffer.from(`not a real Yealink image ${Date.now()}`);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      page = await openApp(browser, world, 'admin');
+      await openTab(page, 'Firmware');
+      await page.locator('.phoneprov-firmware-upload-form').waitFor();
+      await page.fill('#phoneprov_fw_brand', 'yealink');
+      await page.fill('#phoneprov_fw_models', 't4x/t46s');
+      await page.fill('#phoneprov_fw_version', '66.86.0.99');
+      await page.fill('#phoneprov_fw_sha256', '0'.repeat(64));
+      await page.setInputFiles('#phoneprov_fw_file', { name: 'T46S-66.86.0.99.rom', mimeType: 'application/octet-stream', buffer: bytes });
+      await page.click('.phoneprov-firmware-upload');
+      await toast(page, 'error', /nothing was stored/);
+      expect((await world.api('GET', 'firmware')).json.data.map((f: { version: string }) => f.version)).to.not.include('66.86.0.99');
+
+      await page.fill('#phoneprov_fw_sha256', sha);
+      await page.click('.phoneprov-firmware-upload');
+      await toast(page, 'success', /Firmware uploaded/);
+      await page.locator('.phoneprov-firmware-files tr', { hasText: '66.86.0.99' }).waitFor();
+      const file = (await world.api('GET', 'firmware')).json.data.find((f: { version: string }) => f.version === '66.86.0.99');
+      expect(file.sha256).to.equal(sha);
+      try {
+        await page.fill('#phoneprov_fw_model', 'yealink/t4x/t46s');
+        await page.selectOption('#phoneprov_fw_pinned', file.id);
+        await page.click('.phoneprov-firmware-policy-save');
+        await page.locator('.phoneprov-firmware-policies tr', { hasText: 'yealink/t4x/t46s' }).filter({ hasText: '66.86.0.99' }).waitFor();
+        // Yealink Administrator Guide: static.firmware.url names the image the phone fetches.
+        await waitFor(async () => (await phoneFile(world, world.devices.yealink.id, 'Yealink SIP-T46S 66.86.0.15')).text
+          .includes(`static.firmware.url = ${world.srv.app.config.publicUrl}/prov/fw/${file.id}/T46S-66.86.0.99.rom`), 8000, 'the firmware URL in the config');
+        await screenshot(page, 'firmware');
+      } finally {
+        await world.api('DELETE', `accounts/${world.accountId}/firmware/policies/yealink/t4x/t46s`);
+        await world.api('DELETE', `firmware/${encodeURIComponent(file.id)}`);
+      }
+    });
+  });
+
   describe('History', () => {
     it('shows who changed what, what changed for a phone since its last fetch, and rolls a template back', async () => {
       const id = 'ui/yealink/t4x/t46s';

@@ -38,7 +38,11 @@ describe('ids from requests cannot change a CouchDB request path', function () {
     for (const bad of ['..', '.', '_all_docs', '_changes', '_design/..', '_local/.', '_security', '', '_design/']) {
       expect(() => couchDocId(bad), bad).to.throw(/not a valid CouchDB document id/);
     }
-    for (const bad of ['..', 'a/../b', '_users', 'A', 'x%2e', 'x?y', '']) expect(() => couchDbName(bad), bad).to.throw(/not a valid CouchDB database name/);
+    for (const bad of ['..', 'a/../b', '_users', '_global_changes/..', '_global_changesx', 'A', 'x%2e', 'x?y', '']) {
+      expect(() => couchDbName(bad), bad).to.throw(/not a valid CouchDB database name/);
+    }
+    // The one system database setup creates (Apache CouchDB's _db_updates needs it), by its exact name only.
+    expect(couchDbName('_global_changes')).to.equal('_global_changes');
     // nano leaves ids that contain `_local` unencoded: here they are encoded, so they stay one segment.
     expect(couchDocId('x_local/../../y/_all_docs')).to.equal('x_local%2F..%2F..%2Fy%2F_all_docs');
     expect(couchDocId('_design/state')).to.equal('_design/state');

@@ -55,6 +55,27 @@ describe('rebuilding the MAC index', function () {
     }
   });
 
+  it('a rebuild asked of an instance that has not heard of an account yet keeps that account\'s phones', async () => {
+    const srv = await startTestServer({ indexIntervalMs: 60000 } as never);
+    try {
+      const k = new KazooFixture(srv.app.config.kazooDbPrefix);
+      const account = await k.account({ provision: { provision_enabled: true } });
+      const macs = [newMac('805ec0'), newMac('805ec0'), newMac('805ec0')];
+      for (const mac of macs) await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
+      await waitFor(async () => (await http(`${srv.url}/prov/yealink/${macs[2]}.cfg`)).status === 200, 10000, 'served');
+      // As right after a start, before the accounts feed has brought the account: this instance knows none.
+      srv.services.kazoo.apply(account._id, null, false);
+      expect(srv.services.kazoo.accountIds()).to.not.include(account._id);
+      const res = await http(`${srv.url}/api/reconcile`, { method: 'POST', headers: { 'x-auth-token': srv.app.config.adminToken! } });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.json.data).to.include({ accounts: 1, devices: 3, removed: 0 });
+      for (const mac of macs) expect((await srv.app.stateDb.get(`mac:${mac}`)).entries[0].account_id).to.equal(account._id);
+      expect(srv.services.kazoo.accountIds()).to.include(account._id);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('rebuilds asked of two instances at once all answer 200 and agree on the index', async () => {
     const prefix = testConfig().dbPrefix;
     const a = await startTestServer({ dbPrefix: prefix, kazooDbPrefix: prefix, indexIntervalMs: 200 } as never);

@@ -24,7 +24,10 @@ export function phonebookRouter(s: Services, auth: Middleware): Router {
   router.put('/', auth, async (ctx) => {
     const accountId = accountParam(ctx);
     requireAccountAdmin(s, ctx, accountId);
-    const body = ctx.request.body as { rev?: unknown } | undefined;
+    // Kazoo's envelope ({"data": {...}}), as Monster's requests and the rest of this API send it; the
+    // bare object is taken too.
+    const raw = ctx.request.body as { data?: unknown } | undefined;
+    const body = (raw && typeof raw.data === 'object' && raw.data !== null && !Array.isArray(raw.data) ? raw.data : raw) as { rev?: unknown } | undefined;
     const entries = validateOperatorEntries(body);
     const rev = body?.rev;
     if (rev !== undefined && rev !== null && typeof rev !== 'string') throw badRequest('rev must be the string returned by GET, or null for a new list', { field: 'rev' });

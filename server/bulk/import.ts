@@ -1,7 +1,7 @@
 // Bulk import of desk phones: a CSV of MAC, model, user, name becomes Kazoo devices, created through
 // crossbar with the operator's token, as SmartPBX's "Add SIP phone" writes them. Every row is checked
 // first; one bad row and nothing is written. A failure while writing removes what was already created.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { HttpError } from '../http/errors.js';
 import { normalizeMac } from '../kazoo/mac.js';
 import type { Lookup } from '../kazoo/mac-index.js';
@@ -70,13 +70,19 @@ export async function checkRows(accountId: string, rows: Array<Omit<RowResult, '
   return out;
 }
 
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** `n` characters of a-z0-9, each drawn uniformly: always exactly n, unlike filtered base64. */
+function randomLowerAlnum(n: number): string {
+  return Array.from({ length: n }, () => LOWER_ALNUM[randomInt(LOWER_ALNUM.length)]).join('');
+}
+
 /** The device SmartPBX's "Add SIP phone" would PUT for the row (reference §1.7). */
 export function deviceFor(row: RowResult, template: NonNullable<ReturnType<ImportLookups['template']>>, realm: string | undefined) {
   return {
     device_type: 'sip_device', enabled: true, name: row.name, mac_address: row.mac.match(/../g)!.join(':'),
     ...(row.user ? { owner_id: row.user } : {}),
     provision: { endpoint_brand: template.endpoint_brand, endpoint_family: String(template.endpoint_family), endpoint_model: String(template.endpoint_model) },
-    sip: { username: `user_${randomBytes(8).toString('base64url').replace(/[^a-zA-Z0-9]/g, '').slice(0, 10).toLowerCase()}`,
+    sip: { username: `user_${randomLowerAlnum(10)}`,
       password: randomBytes(9).toString('base64url'), ...(realm ? { realm } : {}) },
     suppress_unregister_notifications: false,
   };

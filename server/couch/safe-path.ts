@@ -20,7 +20,11 @@ const NANO_RAW = /^_design|_local/;
 const SPECIAL = /^(_design|_local)\/(.+)$/s;
 const DOT_SEGMENT = /^(\.|\.\.)$/;
 
+// The one system database we address: setup creates it so that Apache CouchDB answers _db_updates.
+const SYSTEM_DBS = new Set(['_global_changes']);
+
 export function couchDbName(name: unknown): string {
+  if (typeof name === 'string' && SYSTEM_DBS.has(name)) return name;
   if (typeof name !== 'string' || !DB_NAME.test(name) || name.length > 238) throw new UnsafeCouchPath('database name', name);
   return name;
 }

@@ -77,6 +77,24 @@ export class KazooDirectory {
     return [...this.accounts.keys()];
   }
 
+  /**
+   * Every live account in `accounts` now, read from CouchDB, taking in those the feed has not brought
+   * yet. For a rebuild of the index: it must start from what Kazoo has, not from what this instance
+   * has heard of so far (one that started a moment ago would otherwise drop every other account's MACs).
+   */
+  async readAccountIds(): Promise<string[]> {
+    let rows: Array<{ id: string; doc?: KazooAccount | null }>;
+    try {
+      rows = (await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true })).rows;
+    } catch (err) {
+      if (statusOf(err) === 404) return [];
+      throw err;
+    }
+    const live = rows.filter((r) => isAccountId(r.id) && r.doc && !r.doc.pvt_deleted);
+    for (const r of live) if (!this.accounts.has(r.id)) this.apply(r.id, r.doc!, true);
+    return live.map((r) => r.id);
+  }
+
   /** The account as mirrored in `accounts` (Kazoo keeps it in step with the account database's copy). */
   account(accountId: string): KazooAccount | undefined {
     return this.accounts.get(accountId);

@@ -419,9 +419,12 @@ export class MacIndex {
       this.checkpoints.set(accountId, { ...next, _rev: res.rev });
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
-      // Another instance moved it; take theirs, the next sweep catches up from there.
+      // Another instance moved it. Keep reading from our own position, not theirs: a page of ours may
+      // have written an entry theirs had already removed (a device deleted or moved meanwhile), and
+      // only reading on from our position brings us the change that removes it again. Their revision
+      // lets the next save succeed; re-reading what they read costs nothing (the edits are idempotent).
       const theirs = await getOrNull<SeqDoc>(db, next._id);
-      if (theirs) this.checkpoints.set(accountId, theirs as SeqDoc);
+      this.checkpoints.set(accountId, theirs ? { ...next, _rev: theirs._rev } : next);
     }
   }
 

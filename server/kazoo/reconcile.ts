@@ -14,7 +14,7 @@ export async function reconcile(app: AppContext, kazoo: KazooDirectory): Promise
   const truth = new Map<string, MacEntry[]>();
   const seqs = new Map<string, string>();
   const report: ReconcileReport = { accounts: 0, devices: 0, created: 0, updated: 0, removed: 0, conflicts: [], unreadable: [] };
-  const queue = [...kazoo.accountIds()];
+  const queue = await kazoo.readAccountIds();
   const worker = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
       const db = kazoo.accountDb(id);
@@ -55,7 +55,8 @@ export async function reconcile(app: AppContext, kazoo: KazooDirectory): Promise
   for (const [mac, doc] of storedByMac) {
     if (!truth.has(mac)) { writes.push({ _id: doc._id, _rev: doc._rev, _deleted: true }); report.removed++; }
   }
-  const seqDocs = await app.stateDb.fetch({ keys: [...seqs.keys()].map((a) => `seq:${a}`) });
+  // nano refuses a fetch of no keys ("Invalid parameters"): no account read, no checkpoint to write.
+  const seqDocs = seqs.size ? await app.stateDb.fetch({ keys: [...seqs.keys()].map((a) => `seq:${a}`) }) : { rows: [] };
   [...seqs.entries()].forEach(([accountId, seq], i) => {
     const cur = (seqDocs.rows[i] as { doc?: { _rev: string; seq: string } | null }).doc;
     if (cur?.seq === seq) return;
