@@ -7,6 +7,9 @@ import { backup } from '../server/backup.js';
 import { newMac } from './fixtures/kazoo.js';
 import { startWorld, type World } from './kazoo-tenants.js';
 import { waitFor } from './support.js';
+import { startServer } from '../server/server.js';
+import { runEnv, testConfig, testLog } from './harness.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { bucketOf, chooseFirmware } from '../server/firmware/policy.js';
 import { firmwareVersionOf } from '../server/firmware/user-agent.js';
 
@@ -112,6 +115,45 @@ describe('firmware: files, policies, phone configs, downloads', function () {
     const unknown = await fetch(`${w.srv.url}/prov/fw/${'0'.repeat(32)}/x.rom`);
     expect(unknown.status).to.equal(404);
     await unknown.arrayBuffer();
+  });
+
+  it('ends a download that CouchDB breaks off mid-body, and goes on serving (the break is no uncaught error)', async () => {
+    const big = image(3, 4_000_000);
+    const up = await upload(`brand=yealink&version=66.86.0.31&file_name=T46S-66.86.0.31.rom&models=t4x/t46s&sha256=${sha(big)}`, big);
+    expect(up.status, JSON.stringify(up.json)).to.equal(201);
+    const id = up.json.data.id;
+    // A second instance whose CouchDB connection can be cut, as a node that dies under a download.
+    const proxy = await TcpProxy.create(runEnv().couchUrl);
+    const srv = await startServer(testConfig({ dbPrefix: w.prefix, kazooDbPrefix: w.prefix, kazooCouchdbUrl: proxy.url }), proxy.url, testLog, { skipBootstrap: true });
+    try {
+      const url = `${srv.url}/prov/fw/${id}/T46S-66.86.0.31.rom`;
+      await waitFor(async () => (await fetch(url, { method: 'HEAD' })).status === 200, 10000, 'the image known to the second instance');
+      proxy.slowMs = 30; // the image arrives piece by piece, so the cut falls in the middle
+      const dl = await fetch(url);
+      expect(dl.status).to.equal(200);
+      const reader = dl.body!.getReader();
+      expect((await reader.read()).done).to.equal(false);
+      await proxy.stop();
+      let received = 0;
+      const ended = await (async () => {
+        try {
+          for (;;) { const { done, value } = await reader.read(); if (done) return 'complete'; received += value.length; }
+        } catch {
+          return 'broken';
+        }
+      })();
+      // The phone sees a broken transfer (it resumes with Range later), never a short file taken for whole.
+      expect(ended, `${received} bytes`).to.equal('broken');
+      await new Promise((r) => setTimeout(r, 500));
+      proxy.slowMs = 0;
+      await proxy.start();
+      await waitFor(async () => (await fetch(url)).status === 200, 10000, 'downloads again once CouchDB answers');
+      expect(Buffer.from(await (await fetch(url, { headers: { range: 'bytes=-10' } })).arrayBuffer()).equals(big.subarray(big.length - 10))).to.equal(true);
+    } finally {
+      await srv.close();
+      await proxy.stop();
+      await w.call('DELETE', `firmware/${id}`, w.tokens.superadmin);
+    }
   });
 
   it('writes the pinned version into the Yealink config as static.firmware.url, only for the account that pins it', async () => {

@@ -2,9 +2,11 @@
 // documents at once (start-up preloads, management views) a longer one, so a busy CouchDB slows them
 // rather than failing them; change feeds (long polls) use a client without one.
 import nano, { type ServerScope, type DocumentScope } from 'nano';
-import { Agent } from 'undici';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Agent, fetch, type Dispatcher } from 'undici';
 import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
-import { guardServer } from './safe-path.js';
+import { couchDbName, guardServer } from './safe-path.js';
 import { conflict } from '../http/errors.js';
 
 export interface Couch {
@@ -15,6 +17,12 @@ export interface Couch {
   bulk: ServerScope;
   /** For long-polling `_changes` feeds only. */
   feed: ServerScope;
+  /**
+   * An attachment's bytes as a stream, through the bulk client. nano's getAsStream pipes the body
+   * into the stream it returns without passing on a body error, so a connection CouchDB drops
+   * mid-body is thrown uncaught and ends the process; this stream errors instead, for its reader.
+   */
+  attachment(db: string, docId: string, name: string): Promise<Readable>;
   /** Node up/down state when the URL lists several nodes (empty for one). */
   nodes(): Array<{ node: string; up: boolean }>;
   close(): Promise<void>;
@@ -61,6 +69,7 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
       server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never)),
       bulk: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.bulk as never, log } as never)),
       feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never)),
+      attachment: attachmentReader(nodes[0] ?? url, a.bulk),
       close: async () => { await Promise.all([a.quick.close(), a.bulk.close(), a.feed.close()]); },
     };
   }
@@ -72,7 +81,26 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never)),
     bulk: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'bulk') as never, log } as never)),
     feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never)),
+    attachment: attachmentReader(nodes[0], new ClusterDispatcher(cluster, 'bulk')),
     close: () => cluster.close(),
+  };
+}
+
+/** GETs attachments from the CouchDB at `url` (credentials in it become Basic auth) through `dispatcher`. */
+function attachmentReader(url: string, dispatcher: Dispatcher): Couch['attachment'] {
+  const u = new URL(url);
+  const auth = u.username ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : null;
+  u.username = '';
+  u.password = '';
+  const base = u.toString().replace(/\/$/, '');
+  return async (db, docId, name) => {
+    const target = `${base}/${encodeURIComponent(couchDbName(db))}/${encodeURIComponent(docId)}/${encodeURIComponent(name)}`;
+    const res = await fetch(target, { dispatcher, headers: auth ? { authorization: auth } : {} });
+    if (res.status !== 200 || !res.body) {
+      await res.body?.cancel();
+      throw Object.assign(new Error(`attachment ${docId}/${name}: CouchDB answered ${res.status}`), { statusCode: res.status });
+    }
+    return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
   };
 }
 

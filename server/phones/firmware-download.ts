@@ -4,7 +4,7 @@
 // or guessed. The file name is the phone's to choose (Grandstream asks for "<model>fw.bin" under the
 // server path it is given).
 import Router from '@koa/router';
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { byteRange } from '../http/range.js';
 import { ATTACHMENT, FIRMWARE_PREFIX, type FirmwareCatalog } from '../firmware/catalog.js';
 import type { AppContext } from '../context.js';
@@ -25,7 +25,7 @@ function slice(start: number, end: number): Transform {
 
 export function firmwareDownloadRouter(app: AppContext, firmware: FirmwareCatalog): Router {
   const router = new Router({ prefix: '/prov/fw' });
-  router.get('/:id/:file', (ctx) => {
+  router.get('/:id/:file', async (ctx) => {
     const id = ctx.params.id;
     const f = /^[0-9a-f]{32}$/.test(id) ? firmware.file(id) : undefined;
     if (!f) { ctx.status = 404; ctx.type = 'text/plain'; ctx.body = 'Not Found\n'; return; }
@@ -50,13 +50,15 @@ export function firmwareDownloadRouter(app: AppContext, firmware: FirmwareCatalo
       ctx.length = f.size;
       return;
     }
-    const stream = app.bulk.stateDb.attachment.getAsStream(FIRMWARE_PREFIX + id, ATTACHMENT);
-    stream.on('error', (err: Error) => app.log.error({ firmware: id, err: err.message }, 'firmware image not readable from CouchDB'));
+    const unreadable = (err: Error) => app.log.error({ firmware: id, err: err.message }, 'firmware image not readable from CouchDB');
+    const stream = await app.couch.attachment(app.names.state, FIRMWARE_PREFIX + id, ATTACHMENT);
+    stream.on('error', unreadable);
     if (range.kind === 'partial') {
       ctx.status = 206;
       ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${f.size}`);
       ctx.length = range.end - range.start + 1;
-      ctx.body = stream.pipe(slice(range.start, range.end));
+      // pipeline, not pipe: a body CouchDB breaks off ends the answer too, instead of leaving it open.
+      ctx.body = pipeline(stream, slice(range.start, range.end), (err) => { if (err) unreadable(err); });
     } else {
       ctx.status = 200;
       ctx.length = f.size;
