@@ -351,7 +351,7 @@ describe('SessionTalk mobile activation', () => {
       const seen = await waitFor(async () => {
         const r = await st.scan(m, install, true);
         return r.json.update ? r : null;
-      }, 5000, 'the password change');
+      }, 15000, 'the password change'); // through a change feed, on a machine running two suites at once
       expect(seen.json.sipaccounts[0].sippassword).to.equal(changed.sip.password);
       expect((await st.scan(m, install, true)).json.update).to.equal(false);
 
@@ -363,7 +363,7 @@ describe('SessionTalk mobile activation', () => {
         expect(r.json.update).to.equal(false);
         const doc: any = await srv.app.stateDb.get(`sessiontalk_activation:${t.id}:${(await activations(t))[0].id}`);
         return doc.served[0].device_rev === renamed._rev;
-      }, 5000, 'the rename to be seen');
+      }, 15000, 'the rename to be seen');
     });
 
     it('row 12: a disabled activation gets {update:false, "Device Disabled"} and no state change, until enabled again', async () => {
