@@ -5,7 +5,7 @@ import nano, { type ServerScope, type DocumentScope } from 'nano';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Agent, fetch, type Dispatcher } from 'undici';
-import { ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
+import { basicAuth, ClusterDispatcher, CouchCluster, parseNodeList, type NodeObserver } from './cluster.js';
 import { couchDbName, guardServer } from './safe-path.js';
 import { conflict } from '../http/errors.js';
 
@@ -89,7 +89,7 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
 /** GETs attachments from the CouchDB at `url` (credentials in it become Basic auth) through `dispatcher`. */
 function attachmentReader(url: string, dispatcher: Dispatcher): Couch['attachment'] {
   const u = new URL(url);
-  const auth = u.username ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : null;
+  const auth = basicAuth(u);
   u.username = '';
   u.password = '';
   const base = u.toString().replace(/\/$/, '');

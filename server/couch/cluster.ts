@@ -40,7 +40,8 @@ function errorText(err: unknown): string {
   return `${e?.code || ''} ${e?.message || ''} ${e?.cause?.code || ''} ${e?.cause?.message || ''}`;
 }
 
-function basicAuth(u: URL): string | null {
+/** The Basic authorization a URL's credentials stand for, or null without any. */
+export function basicAuth(u: URL): string | null {
   if (!u.username) return null;
   return 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
 }

@@ -40,8 +40,7 @@ export class KazooDirectory {
     try {
       const info = await db.info();
       since = String(info.update_seq);
-      const all = await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true });
-      for (const row of all.rows) if (row.doc) this.apply(row.id, row.doc, false);
+      for (const row of await this.listAccounts()) if (row.doc) this.apply(row.id, row.doc, false);
     } catch (err) {
       // No Kazoo accounts database (yet): start empty and pick it up from the feed when it appears.
       if (statusOf(err) !== 404) throw err;
@@ -85,7 +84,7 @@ export class KazooDirectory {
   async readAccountIds(): Promise<string[]> {
     let rows: Array<{ id: string; doc?: KazooAccount | null }>;
     try {
-      rows = (await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true })).rows;
+      rows = await this.listAccounts();
     } catch (err) {
       if (statusOf(err) === 404) return [];
       throw err;
@@ -93,6 +92,11 @@ export class KazooDirectory {
     const live = rows.filter((r) => isAccountId(r.id) && r.doc && !r.doc.pvt_deleted);
     for (const r of live) if (!this.accounts.has(r.id)) this.apply(r.id, r.doc!, true);
     return live.map((r) => r.id);
+  }
+
+  /** Every document of `accounts`, in one read through the bulk client. */
+  private async listAccounts(): Promise<Array<{ id: string; doc?: KazooAccount | null }>> {
+    return (await this.app.kazooCouch.bulk.use<KazooAccount>(this.app.names.kazooAccounts).list({ include_docs: true })).rows;
   }
 
   /** The account as mirrored in `accounts` (Kazoo keeps it in step with the account database's copy). */

@@ -52,7 +52,6 @@ export function firmwareDownloadRouter(app: AppContext, firmware: FirmwareCatalo
     }
     const unreadable = (err: Error) => app.log.error({ firmware: id, err: err.message }, 'firmware image not readable from CouchDB');
     const stream = await app.couch.attachment(app.names.state, FIRMWARE_PREFIX + id, ATTACHMENT);
-    stream.on('error', unreadable);
     if (range.kind === 'partial') {
       ctx.status = 206;
       ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${f.size}`);
@@ -62,6 +61,7 @@ export function firmwareDownloadRouter(app: AppContext, firmware: FirmwareCatalo
     } else {
       ctx.status = 200;
       ctx.length = f.size;
+      stream.on('error', unreadable);
       ctx.body = stream;
     }
   });
