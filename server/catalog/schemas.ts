@@ -9,7 +9,9 @@ import type { TemplateDoc } from './types.js';
 export const SECTION_NAMES = ['cfg_base', 'cfg_behavior', 'cfg_tone', 'cfg_keys', 'cfg_key', 'cfg_account',
   'cfg_linekey', 'cfg_memkey', 'cfg_expkey', 'cfg_firmware',
   // The phonebook URL keys (server/phonebooks/), apart from the rest so a brand's keys merge alone.
-  'cfg_phonebook'] as const;
+  'cfg_phonebook',
+  // The vendor-neutral phone settings (server/settings/) a brand maps to its own keys, all omitted when unset.
+  'cfg_settings'] as const;
 
 export type SectionName = (typeof SECTION_NAMES)[number];
 

@@ -22,6 +22,10 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
   yesno: (v) => (v ? 'Yes' : 'No'),
   onoff: (v) => (v ? 'on' : 'off'),
   bool01: (v) => (v ? '1' : '0'),
+  // A neutral percentage (0-100) on a vendor's own range, e.g. {{scale settings.volumes.ringer 1 15}};
+  // empty when the setting is not set, so an omit_empty key stays out of the file.
+  scale: (v, min, max) => (v === undefined || v === null || v === ''
+    ? '' : String(Math.round(Number(min) + (Number(v) * (Number(max) - Number(min))) / 100))),
 };
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
 

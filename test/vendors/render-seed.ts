@@ -10,6 +10,7 @@ import { kazooAccountDoc, kazooDeviceDoc, kazooUserDoc } from '../../server/kazo
 import { filesOf, fileNameFor } from '../../server/phones/files.js';
 import { commonModel, deviceModel } from '../../server/render/model.js';
 import { renderFile } from '../../server/render/pipeline.js';
+import type { NeutralSettings } from '../../server/settings/schema.js';
 
 export interface SeedCatalog { templates: TemplateDoc[]; profiles: Map<string, ProfileDoc> }
 
@@ -43,6 +44,10 @@ export interface PhoneSpec {
   transports?: string[];    // per line
   comboKeys?: Record<string, unknown>;
   featureKeys?: Record<string, unknown>;
+  /** The effective vendor-neutral settings (server/settings/schema.ts), as the levels would merge them. */
+  settings?: NeutralSettings;
+  /** The firmware a policy assigns to this phone. */
+  firmware?: { id: string; version: string; file_name: string };
 }
 
 export const REALM = 'acme.sip.example.com';
@@ -81,9 +86,10 @@ export function renderPhone(t: TemplateDoc, spec: PhoneSpec = {}): RenderedFile[
     return d;
   });
   const data = { mac, accountId, account, devices, users: new Map([['u1', owner], ['u2', target]]),
-    provCredentials: { username: 'provuser', password: 'prov-Pa55' } };
+    provCredentials: { username: 'provuser', password: 'prov-Pa55' }, firmware: spec.firmware };
+  const effective = { settings: spec.settings || {}, raw: {}, sources: {} };
   return filesOf(t, profile).map((file) => {
-    const model = file.scope === 'device' ? deviceModel(cfg, t, profile, data) : commonModel(cfg, t, profile);
+    const model = file.scope === 'device' ? deviceModel(cfg, t, profile, data, effective) : commonModel(cfg, t, profile);
     const r = renderFile(t, profile, file, fileNameFor(file, mac, profile), model);
     return { name: fileNameFor(file, mac, profile), scope: file.scope, text: r.body.toString(t.format?.encoding === 'latin1' ? 'latin1' : 'utf8'), problems: r.problems };
   });
