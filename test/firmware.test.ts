@@ -12,6 +12,7 @@ import { runEnv, testConfig, testLog } from './harness.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { bucketOf, chooseFirmware } from '../server/firmware/policy.js';
 import { firmwareVersionOf } from '../server/firmware/user-agent.js';
+import { FirmwareCatalog } from '../server/firmware/catalog.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** A stand-in image: deterministic bytes, large enough to arrive in several chunks. */
@@ -70,6 +71,18 @@ describe('firmware: files, policies, phone configs, downloads', function () {
     expect(list.json.data.map((f: any) => f.id)).to.have.members([idA, idB]);
     const denied = await upload('brand=yealink&version=1.0.0&file_name=x.rom', b, w.tokens.accountAdmin);
     expect(denied.status).to.equal(403);
+  });
+
+  it('keeps a finished upload listed when the feed brings its pending revision late, and a deletion stays deleted', () => {
+    const cat = new FirmwareCatalog(w.srv.app as never);
+    const doc = { _id: 'firmware:race', pvt_type: 'firmware' as const, brand: 'yealink', models: [], version: '1', file_name: 'a.rom',
+      content_type: 'application/octet-stream', size: 1, sha256: '0'.repeat(64), uploaded_at: 1, uploaded_by: 'x' };
+    cat.apply(doc._id, { ...doc, _rev: '3-c' });                       // the route, after the upload finished
+    cat.apply(doc._id, { ...doc, pending: true, _rev: '1-a' }, '1-a');  // the feed, late: the pending document
+    expect(cat.file('race'), 'the finished file stays listed').to.not.equal(undefined);
+    cat.apply(doc._id, null);                                           // the route deletes it (generation 4)
+    cat.apply(doc._id, { ...doc, _rev: '3-c' }, '3-c');                 // the feed, late: the finished document
+    expect(cat.file('race'), 'a deleted file does not come back').to.equal(undefined);
   });
 
   it('refuses a body whose SHA-256 is not the expected one, and keeps nothing of it', async () => {

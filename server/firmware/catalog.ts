@@ -35,13 +35,15 @@ export const policyId = (scope: string, brand: string, family: string, model: st
 export class FirmwareCatalog {
   private files = new Map<string, FirmwareDoc>();
   private policies = new Map<string, PolicyDoc>();
+  /** The newest revision generation seen per id: the feed may bring an older one after a write was applied. */
+  private generations = new Map<string, number>();
   private listeners: Array<() => void> = [];
 
   constructor(private app: AppContext) {}
 
   async start(feed: StateFeed): Promise<void> {
     feed.on([FIRMWARE_PREFIX, POLICY_PREFIX], (changes) => {
-      for (const c of changes) this.apply(c.id, c.deleted ? null : (c.doc as never));
+      for (const c of changes) this.apply(c.id, c.deleted ? null : (c.doc as never), c.rev);
       // A new upload no policy names yet changes no phone's file: rendered configs stay cached.
       const touches = changes.some((c) => c.id.startsWith(POLICY_PREFIX) || this.usersOf(c.id.slice(FIRMWARE_PREFIX.length)).length);
       if (touches) this.changed();
@@ -52,8 +54,18 @@ export class FirmwareCatalog {
     }
   }
 
-  /** Called after a write, so this instance answers with it before its feed brings it back. */
-  apply(id: string, doc: FirmwareDoc | PolicyDoc | null): void {
+  /**
+   * Called after a write, so this instance answers with it before its feed brings it back. An older
+   * revision than one already applied is ignored: an upload writes a pending document and then the
+   * finished one, and the feed's event for the pending one may arrive after the route applied the
+   * finished one (the file would vanish from the list until the next event).
+   */
+  apply(id: string, doc: FirmwareDoc | PolicyDoc | null, rev?: string): void {
+    const known = this.generations.get(id) ?? 0;
+    // A deletion we made ourselves carries no revision: it is one generation past what we knew.
+    const gen = parseInt(String(rev ?? doc?._rev ?? ''), 10) || (doc ? 0 : known + 1);
+    if (gen && gen < known) return;
+    if (gen) this.generations.set(id, gen);
     const map = id.startsWith(FIRMWARE_PREFIX) ? this.files : this.policies;
     if (!doc || (doc as FirmwareDoc).pending) map.delete(id);
     else map.set(id, doc as never);
