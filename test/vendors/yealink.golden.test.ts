@@ -62,3 +62,54 @@ describe('Yealink golden facts', function () {
       .to.deep.equal([]);
   });
 });
+
+// Neutral settings (server/settings/schema.ts) on Yealink's own keys, as the administrator guide states them.
+const SETTINGS_SOURCES = {
+  vlan: 'Yealink Administrator Guide V84/V86, "VLAN", and the Network VLAN block of Yealink\'s common template: '
+    + 'static.network.vlan.internet_port_enable (0 Disabled, 1 Enabled), static.network.vlan.internet_port_vid, '
+    + 'static.network.vlan.internet_port_priority',
+  dtmf: 'Yealink Administrator Guide (T2/T4/T5/CP920), "Transmitting DTMF Digit Configuration": account.X.dtmf.type '
+    + '0 INBAND, 1 RFC2833, 2 SIP INFO, 3 RFC2833 + SIP INFO',
+  digitmap: 'Yealink Administrator Guide (T2/T4/T5/CP920), "Digit Map for All Lines Configuration": dialplan.digitmap.enable '
+    + '1 Enabled; dialplan.digitmap.string "must be compatible with the digit map feature of MGCP described in 2.1.5 of RFC 3435"',
+};
+const GOLDEN_SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
+  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const SETTING_KEYS = ['static.network.vlan.internet_port_enable', 'static.network.vlan.internet_port_vid',
+  'static.network.vlan.internet_port_priority', 'account.1.dtmf.type', 'account.2.dtmf.type', 'dialplan.digitmap.enable',
+  'dialplan.digitmap.string'];
+const T_SERIES = ['ui/yealink/t3x/t31g', 'ui/yealink/t4x/t46u', 'ui/yealink/t4x/t48s-1', 'ui/yealink/t5x/t54w'];
+
+describe('Yealink neutral settings', function () {
+  this.timeout(120000);
+  for (const id of T_SERIES) {
+    it(`${id}: VLAN 20 priority 5, SIP INFO DTMF on both accounts, the digit map`, () => {
+      const v = values(deviceFile(goldenFiles(template(id), { settings: GOLDEN_SETTINGS })));
+      expect(mismatches({
+        'static.network.vlan.internet_port_enable': '1', 'static.network.vlan.internet_port_vid': '20',
+        'static.network.vlan.internet_port_priority': '5',
+      }, (k) => v.get(k)), SETTINGS_SOURCES.vlan).to.deep.equal([]);
+      expect(mismatches({ 'account.1.dtmf.type': '2', 'account.2.dtmf.type': '2' }, (k) => v.get(k)), SETTINGS_SOURCES.dtmf).to.deep.equal([]);
+      expect(mismatches({ 'dialplan.digitmap.enable': '1', 'dialplan.digitmap.string': '[2-9]xxx|0x.T' }, (k) => v.get(k)),
+        SETTINGS_SOURCES.digitmap).to.deep.equal([]);
+    });
+
+    it(`${id}: without settings none of those keys is written`, () => {
+      const v = values(deviceFile(goldenFiles(template(id))));
+      expect(SETTING_KEYS.filter((k) => v.has(k))).to.deep.equal([]);
+    });
+  }
+
+  it('T46U: INBAND 0 and RFC2833 1; a disabled VLAN is 0; auto is not written (no negotiating value in V84/V86)', () => {
+    const dtmf = (mode: 'inband' | 'rfc2833' | 'auto') =>
+      values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46u'), { settings: { dtmf_mode: mode } }))).get('account.1.dtmf.type');
+    expect([dtmf('inband'), dtmf('rfc2833'), dtmf('auto')], SETTINGS_SOURCES.dtmf).to.deep.equal(['0', '1', undefined]);
+    const off = values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46u'), { settings: { vlan: { enabled: false } } })));
+    expect(off.get('static.network.vlan.internet_port_enable'), SETTINGS_SOURCES.vlan).to.equal('0');
+  });
+
+  it('W-series DECT: no setting is written (the DECT guides were not checked for these keys)', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/yealink/w5x/w60p'), { settings: GOLDEN_SETTINGS })));
+    expect(SETTING_KEYS.filter((k) => v.has(k))).to.deep.equal([]);
+  });
+});
