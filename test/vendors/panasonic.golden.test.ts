@@ -81,3 +81,56 @@ describe('Panasonic golden facts', function () {
       .to.deep.equal([]);
   });
 });
+
+// Neutral settings and firmware. The parameter names are the Panasonic Administrator Guides' ('VLAN Settings',
+// 'Firmware Update Settings'); the guide's parameter pages could not be read for this change, so the names and
+// the Y/N form are as an independent public configuration writes them (wazo-provd-plugins xivo-panasonic
+// base.tpl: VLAN_ENABLE="Y", VLAN_ID_IP_PHONE; a public Panasonic template: FIRM_UPGRADE_ENABLE="Y",
+// FIRM_VERSION="01.133", FIRM_FILE_PATH=<full URL of the .fw file>). The templates mark them unconfirmed.
+// DTMF_METHOD_n, DIAL_PLAN_n, VLAN priority, backlight and volumes are not written (profile: unconfirmed).
+const SETTINGS_SOURCE = 'Panasonic Administrator Guide parameter names (VLAN Settings, Firmware Update Settings) as wazo-provd-plugins '
+  + 'xivo-panasonic and a public Panasonic template write them; unconfirmed in the templates';
+const GOLDEN_SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
+  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const SETTING_KEYS = ['VLAN_ENABLE', 'VLAN_ID_IP_PHONE', 'VLAN_PRI_IP_PHONE', 'DTMF_METHOD_1', 'DTMF_METHOD_2', 'DIAL_PLAN_1', 'DIAL_PLAN_2'];
+const FIRMWARE_KEYS = ['FIRM_UPGRADE_ENABLE', 'FIRM_VERSION', 'FIRM_FILE_PATH'];
+
+describe('Panasonic golden facts: neutral settings and firmware', function () {
+  this.timeout(120000);
+
+  it('every model: VLAN_ENABLE="Y" and VLAN_ID_IP_PHONE in the per-device file; nothing for DTMF, dial plan, VLAN priority', () => {
+    for (const t of templatesOf('panasonic')) {
+      const v = values(deviceFile(goldenFiles(t, { settings: GOLDEN_SETTINGS })));
+      expect(mismatches({ VLAN_ENABLE: 'Y', VLAN_ID_IP_PHONE: '20', VLAN_PRI_IP_PHONE: undefined, DTMF_METHOD_1: undefined,
+        DIAL_PLAN_1: undefined }, (k) => v.get(k)), `${t._id}: ${SETTINGS_SOURCE}`).to.deep.equal([]);
+    }
+  });
+
+  it('VLAN switched off: VLAN_ENABLE="N" and no VLAN ID', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/panasonic/hdv/hdv230'), { settings: { vlan: { enabled: false, id: 20 } } })));
+    expect(mismatches({ VLAN_ENABLE: 'N', VLAN_ID_IP_PHONE: undefined }, (k) => v.get(k)), SETTINGS_SOURCE).to.deep.equal([]);
+  });
+
+  it('every model: an assigned firmware sets FIRM_UPGRADE_ENABLE="Y", FIRM_VERSION and FIRM_FILE_PATH (the file\'s full URL)', () => {
+    for (const t of templatesOf('panasonic')) {
+      const v = values(deviceFile(goldenFiles(t, { firmware: { id: 'fw1', version: '01.133', file_name: 'KX-HDV230-01.133.fw' } })));
+      expect(mismatches({ FIRM_UPGRADE_ENABLE: 'Y', FIRM_VERSION: '01.133',
+        FIRM_FILE_PATH: 'https://prov.example.com/prov/fw/fw1/KX-HDV230-01.133.fw' }, (k) => v.get(k)), `${t._id}: ${SETTINGS_SOURCE}`)
+        .to.deep.equal([]);
+    }
+  });
+
+  it('every model: without settings or firmware none of those keys is in any file', () => {
+    for (const t of templatesOf('panasonic')) {
+      for (const f of goldenFiles(t)) {
+        const v = values(f);
+        expect([...SETTING_KEYS, ...FIRMWARE_KEYS].filter((k) => v.has(k)), `${t._id} ${f.name}`).to.deep.equal([]);
+      }
+    }
+  });
+
+  it('marks what no Panasonic page read for this change settles', () => {
+    const t = (template('ui/panasonic/ut/ut136').unconfirmed || []).map((u) => u.fact).join('\n');
+    expect(t).to.match(/VLAN_ENABLE/).and.to.match(/FIRM_FILE_PATH/);
+  });
+});
