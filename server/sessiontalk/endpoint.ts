@@ -89,7 +89,11 @@ export class ProvisionEndpoint {
     if (!accounts.length) return serveReply(true, [], false, errmsg); // row 14
     const changed = await this.changed(accountId, binding.served, served, devices);
     const now = this.now;
-    if (changed || now - binding.last_seen >= LAST_SEEN_THROTTLE_MS) {
+    // A device revision that moved without changing the accounts (a rename) is recorded too: else every
+    // foreground until the next last_seen stamp would read the old revision from Kazoo's CouchDB again,
+    // and once compaction drops it, send a needless update.
+    const revMoved = served.some((a, i) => binding.served?.[i]?.device_rev !== a.device_rev);
+    if (changed || revMoved || now - binding.last_seen >= LAST_SEEN_THROTTLE_MS) {
       // A conflict means another request or an admin wrote first; what was sent is still right.
       await this.store.write<ActivationDoc>({ ...binding, served, last_seen: now });
     }
