@@ -25,6 +25,17 @@ export const PHONEBOOK_FORMATS: Record<string, Writer> = {
       return `<Contact>${el('LastName', last)}${el('FirstName', first)}<Phone>${el('phonenumber', e.number)}${el('accountindex', '0')}</Phone></Contact>`;
     }),
     '</AddressBook>', ''].join('\n'),
+  // Cisco CiscoIPPhoneDirectory (IP Phone Services Application Development Notes): Title, Prompt, then
+  // <DirectoryEntry> with <Name> and <Telephone>.
+  cisco_directory: (entries, title) => [DECL, '<CiscoIPPhoneDirectory>', el('Title', title), el('Prompt', 'Select an entry'),
+    ...entries.map((e) => `<DirectoryEntry>${el('Name', e.name)}${el('Telephone', e.number)}</DirectoryEntry>`),
+    '</CiscoIPPhoneDirectory>', ''].join('\n'),
+  // Aastra/Mitel Directory List: one "name, number" per line; a field holding a comma, '#' or quote is
+  // quoted (the admin guide's "manny, jr" example), '#' starting a line is a comment.
+  aastra_directory: (entries) => entries.map((e) => {
+    const field = (s: string) => { const v = s.replace(/[\r\n"]+/g, ' ').trim(); return /[,#]/.test(v) ? `"${v}"` : v; };
+    return `${field(e.name)}, ${field(e.number)}\n`;
+  }).join(''),
 };
 
 export const PHONEBOOK_FORMAT_NAMES = Object.keys(PHONEBOOK_FORMATS);

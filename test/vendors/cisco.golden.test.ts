@@ -88,3 +88,69 @@ describe('Cisco golden facts', function () {
     }
   });
 });
+
+// Neutral settings, phonebook and firmware on Cisco's own keys, as Cisco's guides state them.
+const SETTINGS_SOURCES = {
+  vlan: 'Cisco SPA300/SPA500 IP Phone Administration Guide, "Configuring VLAN Settings": a manually configured VLAN ID is used when the '
+    + 'manual VLAN is enabled (Enable VLAN Yes, VLAN ID); XML names are the web field names with underscores',
+  dtmf: 'Cisco SPA9000 Voice System Administration Guide / SPA100-200 Provisioning Guide, DTMF_Tx_Method_n_: InBand, AVT, INFO, Auto',
+  dial: 'Cisco IP Phone 8800 Series Multiplatform Phones Administration Guide, "Dial Plan": digit sequences separated by |, the whole plan '
+    + 'enclosed within parentheses, per Ext(n)',
+  directory: 'Cisco IP Phone 6800 Series Multiplatform Phones Administration Guide, "XML Directory Service": XML Directory Service URL; '
+    + 'Cisco IP Phone Services Application Development Notes: <CiscoIPPhoneDirectory> with <Title>, <Prompt>, <DirectoryEntry><Name>'
+    + '<Telephone>',
+  upgrade: 'Cisco IP Phone 8800 Multiplatform Administration Guide, Firmware Upgrade: Upgrade_Rule is the firmware URL',
+};
+const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
+  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const SETTING_KEYS = ['Enable_VLAN', 'VLAN_ID', 'DTMF_Tx_Method_1_', 'DTMF_Tx_Method_2_', 'Dial_Plan_1_', 'Dial_Plan_2_'];
+
+describe('Cisco golden facts: settings, phonebook, firmware', function () {
+  this.timeout(120000);
+  for (const id of ['ui/cisco/mpp88xx/cp8851', 'ui/cisco/spa5xx/504g']) {
+    it(`${id}: VLAN, DTMF per extension and the dial plan per extension`, () => {
+      for (const f of goldenFiles(template(id), { settings: SETTINGS }).filter((x) => x.scope === 'device')) {
+        expect(mismatches({ Enable_VLAN: 'Yes', VLAN_ID: '20' }, (k) => text(f, k)), `${f.name}: ${SETTINGS_SOURCES.vlan}`).to.deep.equal([]);
+        expect(mismatches({ DTMF_Tx_Method_1_: 'INFO', DTMF_Tx_Method_2_: 'INFO' }, (k) => text(f, k)), SETTINGS_SOURCES.dtmf).to.deep.equal([]);
+        expect(mismatches({ Dial_Plan_1_: '([2-9]xxx|0x.T)', Dial_Plan_2_: '([2-9]xxx|0x.T)' }, (k) => text(f, k)), SETTINGS_SOURCES.dial)
+          .to.deep.equal([]);
+      }
+    });
+  }
+
+  it('DTMF: rfc2833 is AVT, inband InBand, auto Auto', () => {
+    const t = template('ui/cisco/mpp88xx/cp8851');
+    const got = (['rfc2833', 'inband', 'auto'] as const).map((m) => text(deviceFile(goldenFiles(t, { settings: { dtmf_mode: m } })), 'DTMF_Tx_Method_1_'));
+    expect(got, SETTINGS_SOURCES.dtmf).to.deep.equal(['AVT', 'InBand', 'Auto']);
+  });
+
+  it('VLAN off: Enable_VLAN No and no VLAN_ID', () => {
+    const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851'), { settings: { vlan: { enabled: false } } }));
+    expect(mismatches({ Enable_VLAN: 'No', VLAN_ID: undefined }, (k) => text(f, k)), SETTINGS_SOURCES.vlan).to.deep.equal([]);
+  });
+
+  it('every model: no settings, none of the settings keys, and no Upgrade_Rule', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco')) {
+      for (const f of goldenFiles(t)) {
+        for (const k of [...SETTING_KEYS, 'Upgrade_Rule']) if (xmlElements(f.text, k).length) wrong.push(`${t._id} ${f.name}: ${k}`);
+      }
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('multiplatform phones: XML_Directory_Service_URL names the phonebook file, a CiscoIPPhoneDirectory', async () => {
+    const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851')));
+    expect(text(f, 'XML_Directory_Service_URL'), SETTINGS_SOURCES.directory).to.equal(`https://prov.example.com/prov/cisco/phonebook-${MAC}.xml`);
+    const { PHONEBOOK_FORMATS } = await import('../../server/phonebooks/formats.js');
+    const xml = PHONEBOOK_FORMATS.cisco_directory([{ name: 'Kim Target', number: '4711' }, { name: 'A & B', number: '2002' }], 'Acme');
+    expect(xml, SETTINGS_SOURCES.directory).to.match(/<CiscoIPPhoneDirectory>\s*<Title>Acme<\/Title>\s*<Prompt>/);
+    expect(xmlElements(xml, 'Name').map((e) => e.text)).to.deep.equal(['Kim Target', 'A & B']);
+    expect(xmlElements(xml, 'Telephone').map((e) => e.text)).to.deep.equal(['4711', '2002']);
+  });
+
+  it('firmware: Upgrade_Rule is the assigned firmware URL', () => {
+    const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851'), { firmware: { id: 'fw1', version: '12.0.1', file_name: 'sip88xx.12-0-1MPP-5.loads' } }));
+    expect(text(f, 'Upgrade_Rule'), SETTINGS_SOURCES.upgrade).to.match(/^https:\/\/prov\.example\.com\/.*sip88xx\.12-0-1MPP-5\.loads$/);
+  });
+});
