@@ -74,3 +74,47 @@ describe('snom golden facts', function () {
       lang({ accountLanguage: 'en-us' })], SOURCES.lang).to.deep.equal(['Deutsch', 'Deutsch', 'English']);
   });
 });
+
+// Neutral settings and the assigned firmware, as snom's own wiki states them.
+const SNOM_SETTINGS_SOURCES = {
+  dtmf: 'snom Service Wiki, "What kind of DTMF types Snom phones support and how to change them": "DTMF via SIP INFO" per identity, '
+    + '"sip_info_only" = SIP INFO only, "off" = RFC 2833 (the default)',
+  firmware: 'snom Service Wiki, "Firmware Configuration File": <firmware-settings><firmware perm=..>image URL</firmware></firmware-settings>, '
+    + 'requested only from the URL in the firmware_status setting of <phone-settings>',
+};
+const FW = { id: 'fw1', version: '10.1.54.13', file_name: 'snomD785-10.1.54.13-SIP-r.bin' };
+
+describe('snom neutral settings and firmware', function () {
+  this.timeout(120000);
+  const files = (spec: Parameters<typeof goldenFiles>[1]) => goldenFiles(template('ui/snom/dxxx/d785'), spec);
+  const main = (fs: RenderedFile[]) => fs.find((f) => f.name === `${MAC}.xml`)!;
+
+  it('D785: SIP INFO only on both identities; RFC 2833 is "off"', () => {
+    const sip = main(files({ settings: { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info', dial_plan: '[2-9]xxx|0x.T',
+      screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } } }));
+    expect([1, 2].map((n) => identity(sip, 'user_dtmf_info', n)), SNOM_SETTINGS_SOURCES.dtmf).to.deep.equal(['sip_info_only', 'sip_info_only']);
+    expect(identity(main(files({ settings: { dtmf_mode: 'rfc2833' } })), 'user_dtmf_info', 1), SNOM_SETTINGS_SOURCES.dtmf).to.equal('off');
+  });
+
+  it('every model: without settings and firmware, no user_dtmf_info, no firmware_status and an empty firmware file', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('snom')) {
+      const fs = goldenFiles(t);
+      for (const f of fs) for (const tag of ['user_dtmf_info', 'firmware_status', 'firmware']) if (xmlElements(f.text, tag).length) wrong.push(`${t._id} ${f.name}: ${tag}`);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: an assigned image makes firmware_status name the firmware file, which holds the image URL', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('snom')) {
+      const fs = goldenFiles(t, { firmware: FW });
+      const status = xmlElements(main(fs).text, 'firmware_status')[0]?.text;
+      const fwFile = fs.find((f) => f.name === `firmware-${MAC}.xml`);
+      if (status !== `https://prov.example.com/prov/snom/firmware-${MAC}.xml`) wrong.push(`${t._id}: firmware_status ${status}`);
+      if (!fwFile || !/<firmware-settings>/.test(fwFile.text)) wrong.push(`${t._id}: no <firmware-settings> file`);
+      else if (!xmlElements(fwFile.text, 'firmware')[0]?.text.endsWith(`/fw1/${FW.file_name}`)) wrong.push(`${t._id}: firmware ${fwFile.text}`);
+    }
+    expect(wrong, SNOM_SETTINGS_SOURCES.firmware).to.deep.equal([]);
+  });
+});
