@@ -132,4 +132,21 @@ describe('phone settings with inheritance', function () {
     await put(base(), w.tokens.resellerAdmin, { settings: { dial_plan: 'by-reseller' } });
     expect((await w.call('GET', `${dev()}/effective`, adminToken)).json.data.sources['/dial_plan']).to.equal('model');
   });
+
+  it('records every change in the audit trail: who, which level and a diff with the admin password masked; a refused one records nothing', async () => {
+    const trail = async () => (await w.call('GET', `accounts/${account}/audit?object_type=phone_settings&object_id=${encodeURIComponent(`phoneset:account:${account}`)}`,
+      adminToken)).json.data.events as any[];
+    const before = (await trail()).length;
+    await put(base(), adminToken, { settings: { admin_password: 'Audit-Secret-77', vlan: { enabled: true, id: 42 } } });
+    expect((await w.call('PUT', base(), adminToken, { data: { settings: { vlan: { id: 5000 } } } })).status).to.equal(400);
+    const events = await trail();
+    expect(events, 'one event for the saved change, none for the refused one').to.have.length(before + 1);
+    const [last] = events;
+    expect(last).to.include({ action: 'phone_settings_changed', account_id: account });
+    expect(last.who).to.deep.include({ type: 'kazoo_user', account_id: account, name: 'Sam Settings' });
+    expect(last.changes, JSON.stringify(last.changes)).to.deep.include({ path: '/settings/vlan', after: { enabled: true, id: 42 } });
+    const password = last.changes.find((c: any) => c.path === '/settings/admin_password');
+    expect(password?.after).to.equal('********');
+    expect(JSON.stringify(events)).to.not.include('Audit-Secret-77');
+  });
 });

@@ -3,6 +3,7 @@
 // merging in settings/store.ts and settings/effective.ts.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { actorOf, record } from '../audit/log.js';
 import type { TemplateDoc } from '../catalog/types.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { MASK } from '../render/model.js';
@@ -54,7 +55,12 @@ export function settingsRouter(s: Services, auth: Middleware): Router {
     });
     router.put(path, auth, async (ctx) => {
       const { id, accountId, template } = await resolve(ctx);
-      ok(ctx, masked(await store.put(id, accountId, parse(ctx, id, template))));
+      const before = store.get(id);
+      const after = await store.put(id, accountId, parse(ctx, id, template));
+      // The diff masks the admin password (server/audit/diff.ts); the default level is a catalog event.
+      await record(s.app, { accountId, who: actorOf(principalOf(ctx)), object: { type: 'phone_settings', id }, action: 'phone_settings_changed',
+        before, after });
+      ok(ctx, masked(after));
     });
   };
 
