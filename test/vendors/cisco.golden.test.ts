@@ -143,7 +143,7 @@ describe('Cisco golden facts: settings, phonebook, firmware', function () {
     const f = deviceFile(goldenFiles(template('ui/cisco/mpp88xx/cp8851')));
     expect(text(f, 'XML_Directory_Service_URL'), SETTINGS_SOURCES.directory).to.equal(`https://prov.example.com/prov/cisco/phonebook-${MAC}.xml`);
     const { PHONEBOOK_FORMATS } = await import('../../server/phonebooks/formats.js');
-    const xml = PHONEBOOK_FORMATS.cisco_directory([{ name: 'Kim Target', number: '4711' }, { name: 'A & B', number: '2002' }], 'Acme');
+    const xml = PHONEBOOK_FORMATS.cisco_directory([{ name: 'Kim Target', number: '4711', source: 'kazoo' }, { name: 'A & B', number: '2002', source: 'kazoo' }], 'Acme');
     expect(xml, SETTINGS_SOURCES.directory).to.match(/<CiscoIPPhoneDirectory>\s*<Title>Acme<\/Title>\s*<Prompt>/);
     expect(xmlElements(xml, 'Name').map((e) => e.text)).to.deep.equal(['Kim Target', 'A & B']);
     expect(xmlElements(xml, 'Telephone').map((e) => e.text)).to.deep.equal(['4711', '2002']);
