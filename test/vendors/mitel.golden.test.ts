@@ -111,3 +111,66 @@ describe(`Mitel golden facts (${AASTRA}; ${MITEL68})`, function () {
     expect([...v.keys()].filter((k) => /^language \d/.test(k))).to.deep.equal([]);
   });
 });
+
+// Neutral settings and the directory list on Mitel's own keys, as the Aastra/Mitel guide states them.
+const AASTRA331 = 'Aastra 6700i, 6800i and 9000i Series SIP IP Phones Administrator Guide, 41-001343-02 REV04';
+const SETTINGS_FACTS = {
+  // AASTRA331 Appendix A "LAN Port (Ethernet Port 0) Parameters": "tagging enabled: 1", "vlan id: 3" (1-4095).
+  vlan: { 'tagging enabled': '1', 'vlan id': '20' },
+  // AASTRA331 "Out-of-Band DTMF and DTMF Method": sip dtmf method 0 RTP / 1 SIP INFO / 2 both; sip out-of-band dtmf 0/1;
+  // SIP INFO (1) with out-of-band 0 = SIP INFO only; RTP (0) with 1 = RFC 2833; RTP (0) with 0 = in-band.
+  dtmf: { sip_info: ['1', '0'], rfc2833: ['0', '1'], inband: ['0', '0'] } as Record<string, [string, string]>,
+  // AASTRA331 "Directory List": "directory 1: <file>" on the configuration server; lines "name, number[, line]", quoted when the
+  // name holds a comma ("manny, jr", 093666888, 9).
+  directory: `phonebook-0123456789AB.csv`,
+};
+const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
+  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const SETTING_KEYS = ['tagging enabled', 'vlan id', 'sip dtmf method', 'sip out-of-band dtmf', 'sip dial plan'];
+const deviceValues = (spec: Parameters<typeof goldenFiles>[1], id = 'ui/mitel/68xx/6869i') =>
+  plainValues(goldenFiles(template(id), spec).find((f) => f.scope === 'device')!.text, /:\s*/);
+
+describe(`Mitel golden facts: settings and directory (${AASTRA331})`, function () {
+  this.timeout(60000);
+
+  it('every model: VLAN tagging and id, SIP INFO DTMF; the digit map is not written (sip dial plan is another syntax)', () => {
+    for (const t of templatesOf('mitel')) {
+      const v = deviceValues({ settings: SETTINGS }, t._id);
+      expect(v.get('tagging enabled'), t._id).to.equal(SETTINGS_FACTS.vlan['tagging enabled']);
+      expect(v.get('vlan id'), t._id).to.equal(SETTINGS_FACTS.vlan['vlan id']);
+      expect([v.get('sip dtmf method'), v.get('sip out-of-band dtmf')], t._id).to.deep.equal(SETTINGS_FACTS.dtmf.sip_info);
+      expect(v.has('sip dial plan'), t._id).to.equal(false);
+    }
+  });
+
+  it('DTMF rfc2833 and inband per the method matrix; auto writes nothing', () => {
+    for (const mode of ['rfc2833', 'inband'] as const) {
+      const v = deviceValues({ settings: { dtmf_mode: mode } });
+      expect([v.get('sip dtmf method'), v.get('sip out-of-band dtmf')], mode).to.deep.equal(SETTINGS_FACTS.dtmf[mode]);
+    }
+    const auto = deviceValues({ settings: { dtmf_mode: 'auto' } });
+    expect([auto.has('sip dtmf method'), auto.has('sip out-of-band dtmf')]).to.deep.equal([false, false]);
+  });
+
+  it('VLAN off: tagging enabled 0 and no vlan id', () => {
+    const v = deviceValues({ settings: { vlan: { enabled: false } } });
+    expect([v.get('tagging enabled'), v.has('vlan id')]).to.deep.equal(['0', false]);
+  });
+
+  it('every model: no settings, none of the settings keys', () => {
+    for (const t of templatesOf('mitel')) {
+      for (const f of goldenFiles(t)) {
+        const v = plainValues(f.text, /:\s*/);
+        expect(SETTING_KEYS.filter((k) => v.has(k)), `${t._id} ${f.name}`).to.deep.equal([]);
+      }
+    }
+  });
+
+  it('directory 1 names the phonebook file on the configuration server, a "name, number" list', async () => {
+    expect(deviceValues({}).get('directory 1')).to.equal(SETTINGS_FACTS.directory);
+    const { PHONEBOOK_FORMATS } = await import('../../server/phonebooks/formats.js');
+    const text = PHONEBOOK_FORMATS.aastra_directory([{ name: 'Kim Target', number: '4711', source: 'kazoo' },
+      { name: 'manny, jr', number: '093666888', source: 'operator' }], 'Acme');
+    expect(text.split('\n')).to.deep.equal(['Kim Target, 4711', '"manny, jr", 093666888', '']);
+  });
+});
