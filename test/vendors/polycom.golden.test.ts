@@ -119,3 +119,55 @@ describe('Polycom golden facts', function () {
       lang({ accountLanguage: 'en-gb' })], SOURCES.lang).to.deep.equal(['German_Germany', 'French_France', 'English_United_Kingdom']);
   });
 });
+
+// Neutral settings and firmware on Polycom's own parameters, as Polycom's guides state them.
+const SETTINGS_SOURCES = {
+  dtmf: 'Polycom Administrator\'s Guide SoundPoint IP / SoundStation IP, <DTMF/>: tone.dtmf.viaRtp (1 = DTMF in the active RTP stream), '
+    + 'tone.dtmf.rfc2833Control (1 = offer RFC 2833 in SDP offers)',
+  dial: 'Polycom Technical Bulletin 11572 / CX5500 Administrator\'s Guide "Configure the Local Digit Map": dialplan.digitmap, RFC 3435 digit map',
+  app: 'Polycom Administrator\'s Guide SoundPoint IP / SoundStation IP, Master Configuration Files: APP_FILE_PATH, the application '
+    + 'executable, can be a URL',
+};
+const NEUTRAL = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'rfc2833' as const, dial_plan: '[2-9]xxx|0x.T',
+  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const SETTING_KEYS = ['tone.dtmf.viaRtp', 'tone.dtmf.rfc2833Control', 'dialplan.digitmap', 'device.net.vlanId'];
+
+describe('Polycom golden facts: settings and firmware', function () {
+  this.timeout(120000);
+  it('VVX 400 and IP 650: RFC 2833 DTMF and the digit map reach the phone; VLAN is not written (unconfirmed)', () => {
+    for (const id of ['ui/polycom/vvx/vvx400', 'ui/polycom/spip/ip650']) {
+      const view = phoneView(goldenFiles(template(id), { settings: NEUTRAL }));
+      expect(mismatches({ 'tone.dtmf.viaRtp': '1', 'tone.dtmf.rfc2833Control': '1', 'dialplan.digitmap': '[2-9]xxx|0x.T',
+        'device.net.vlanId': undefined }, (k) => view.get(k)), `${id}: ${SETTINGS_SOURCES.dtmf}; ${SETTINGS_SOURCES.dial}`).to.deep.equal([]);
+    }
+  });
+
+  it('in-band DTMF: in the RTP stream without an RFC 2833 offer; SIP INFO is not written (unconfirmed)', () => {
+    const t = template('ui/polycom/vvx/vvx400');
+    const inband = phoneView(goldenFiles(t, { settings: { dtmf_mode: 'inband' } }));
+    expect([inband.get('tone.dtmf.viaRtp'), inband.get('tone.dtmf.rfc2833Control')], SETTINGS_SOURCES.dtmf).to.deep.equal(['1', '0']);
+    const info = phoneView(goldenFiles(t, { settings: { dtmf_mode: 'sip_info' } }));
+    expect(info.has('tone.dtmf.viaRtp')).to.equal(false);
+  });
+
+  it('every model: no settings, none of the settings parameters', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('polycom')) {
+      for (const f of goldenFiles(t)) for (const k of SETTING_KEYS) if (xmlAttributes(f.text).has(k)) wrong.push(`${t._id} ${f.name}: ${k}`);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: the per-phone master file points APP_FILE_PATH at the assigned firmware, the common one does not', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('polycom')) {
+      const files = goldenFiles(t, { firmware: { id: 'fw1', version: '6.4.6', file_name: '3111-48400-001.sip.ld' } });
+      const app = (name: string) => xmlElements(files.find((f) => f.name === name)!.text, 'APPLICATION')[0].attrs;
+      const own = app(`${MAC}.cfg`);
+      if (!/^https:\/\/prov\.example\.com\/.*3111-48400-001\.sip\.ld$/.test(own.APP_FILE_PATH)) wrong.push(`${t._id}: APP_FILE_PATH ${own.APP_FILE_PATH}`);
+      if (own.CONFIG_FILES !== String(t.format?.xml_root_attributes?.CONFIG_FILES)) wrong.push(`${t._id}: CONFIG_FILES ${own.CONFIG_FILES}`);
+      if (app('000000000000.cfg').APP_FILE_PATH !== '') wrong.push(`${t._id}: 000000000000.cfg names firmware`);
+    }
+    expect(wrong, SETTINGS_SOURCES.app).to.deep.equal([]);
+  });
+});
