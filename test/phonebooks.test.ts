@@ -16,7 +16,8 @@ describe('phonebooks', function () {
   this.timeout(60000);
   let w: World;
   let b: RunningServer;
-  const macs = { yealink: newMac('805ec0'), snom: newMac('000413'), grandstream: newMac('000b82'), other: newMac('805ec0') };
+  const macs = { yealink: newMac('805ec0'), snom: newMac('000413'), grandstream: newMac('000b82'), other: newMac('805ec0'),
+    cisco: newMac('00000c'), mitel: newMac('00085d') };
 
   const fetchFrom = (srv: RunningServer, path: string) => http(`${srv.url}${path}`);
   const book = (srv: RunningServer, brand: string, mac: string, pass = PASS) => fetchFrom(srv, `/prov/${brand}/phonebook-${mac}.xml?pass=${pass}`);
@@ -39,6 +40,8 @@ describe('phonebooks', function () {
     await w.kazoo.device(w.account, { mac: macs.yealink, brand: 'yealink', family: 't4x', model: 't46s' });
     await w.kazoo.device(w.account, { mac: macs.snom, brand: 'snom', family: 'dxxx', model: 'd345' });
     await w.kazoo.device(w.account, { mac: macs.grandstream, brand: 'grandstream', family: 'gxp21xx', model: 'gxp2170' });
+    await w.kazoo.device(w.account, { mac: macs.cisco, brand: 'cisco', family: 'mpp88xx', model: 'cp8851' });
+    await w.kazoo.device(w.account, { mac: macs.mitel, brand: 'mitel', family: '68xx', model: '6867i' });
     await w.kazoo.device(w.other, { mac: macs.other, brand: 'yealink', family: 't4x', model: 't46s' });
     b = await startTestServer({ dbPrefix: w.prefix, kazooDbPrefix: w.prefix, kazooApiUrl: w.crossbar.url, adminToken: ADMIN_TOKEN, indexIntervalMs: 200 });
     for (const mac of Object.values(macs)) {
@@ -83,6 +86,31 @@ describe('phonebooks', function () {
     const contacts = parse(res.text).AddressBook.Contact as Array<any>;
     const uma = contacts.find((c) => c.FirstName === 'Uma');
     expect(uma).to.deep.include({ LastName: 'User', Phone: { phonenumber: '2002', accountindex: '0' } });
+  });
+
+  it('cisco MPP: XML_Directory_Service_URL names the file, a <CiscoIPPhoneDirectory> of <DirectoryEntry> with <Name> and <Telephone>', async () => {
+    const cfg = await fetchFrom(w.srv, `/prov/cisco/${macs.cisco}.xml?pass=${PASS}`);
+    expect(cfg.status).to.equal(200);
+    // Cisco IP Phone 6800/7800/8800 Multiplatform Administration Guide, XML Directory Service.
+    const url = /<XML_Directory_Service_URL[^>]*>([^<]+)<\/XML_Directory_Service_URL>/.exec(cfg.text)?.[1];
+    expect(url).to.equal(`${w.srv.app.config.publicUrl}/prov/cisco/phonebook-${macs.cisco}.xml`);
+    const res = await book(w.srv, 'cisco', macs.cisco);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/xml/);
+    const entries = parse(res.text).CiscoIPPhoneDirectory.DirectoryEntry as Array<{ Name: string; Telephone: string }>;
+    expect(entries).to.deep.include({ Name: 'Uma User', Telephone: '2002' });
+  });
+
+  it('mitel: "directory 1" names the file on the configuration server, a text list of "name, number" lines served as text/plain', async () => {
+    const cfg = await fetchFrom(w.srv, `/prov/mitel/${macs.mitel.toUpperCase()}.cfg?pass=${PASS}`);
+    expect(cfg.status).to.equal(200);
+    // Aastra/Mitel SIP IP Phones Administrator Guide, Directory List: directory 1: <file name>, fetched from the configuration server.
+    const file = /^directory 1: (.+)$/m.exec(cfg.text)?.[1];
+    expect(file).to.equal(`phonebook-${macs.mitel.toUpperCase()}.csv`);
+    const res = await fetchFrom(w.srv, `/prov/mitel/${file}?pass=${PASS}`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+    expect(res.text.split('\n')).to.include('Uma User, 2002');
   });
 
   it('an admin edits the operator list; both instances serve it; users, other accounts and bad input are refused', async () => {

@@ -23,7 +23,10 @@ export async function servePhonebook(s: Services, files: PhoneFiles, profile: Pr
     const title = s.kazoo.account(accountId)?.name || 'Directory';
     const rendered = await s.phonebooks.file(accountId, profile.phonebook!.format, title);
     if (!rendered) return { ok: false, status: 404, reason: `unsupported_file phonebook format ${profile.phonebook!.format}`, accountId };
-    return { ok: true, rendered, accountId, stale: false, cached: true };
+    // The brand's profile says what its file is (Mitel's directory list is text, the others XML).
+    const ext = (/\.[A-Za-z0-9]+$/.exec(profile.phonebook!.file)?.[0] || '').toLowerCase();
+    const type = profile.content_types?.[ext];
+    return { ok: true, rendered: type ? { ...rendered, contentType: type } : rendered, accountId, stale: false, cached: true };
   } catch (err) {
     if (!isConnectionError(err)) throw err;
     s.app.log.error({ err: (err as Error).message }, 'CouchDB unreachable while reading a phonebook');
