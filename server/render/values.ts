@@ -22,6 +22,9 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
   yesno: (v) => (v ? 'Yes' : 'No'),
   onoff: (v) => (v ? 'on' : 'off'),
   bool01: (v) => (v ? '1' : '0'),
+  // A value with every one of the given characters taken out: Cisco's dial plans have no timer letter T
+  // of an RFC 3435 digit map (the phone's interdigit timers end a partial match), so {{without plan "T"}}.
+  without: (v, chars) => (v === undefined || v === null ? '' : [...String(chars)].reduce((acc, c) => acc.split(c).join(''), String(v))),
   // A neutral percentage (0-100) on a vendor's own range, e.g. {{scale settings.volumes.ringer 1 15}};
   // empty when the setting is not set, so an omit_empty key stays out of the file.
   scale: (v, min, max) => (v === undefined || v === null || v === ''
