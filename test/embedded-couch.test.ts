@@ -48,6 +48,26 @@ describe('the embedded CouchDB', function () {
     expect(await nano(couch.url).db.list()).to.include('probe');
   });
 
+  it('indexes views as CouchDB would (map, _count, a custom reduce), with design-document code kept out of the server process', async () => {
+    couch = await startEmbeddedCouch(dir);
+    const db = nano(couch.url).use<any>('views');
+    await nano(couch.url).db.create('views');
+    await db.insert({ _id: '_design/t', views: {
+      by_type: { map: 'function (doc) { if (doc.type) emit(doc.type, doc.n); }', reduce: '_count' },
+      total: { map: 'function (doc) { if (doc.n) emit(null, doc.n); }', reduce: 'function (keys, values) { return sum(values); }' },
+      // What a design document could reach: nothing of ours (no process, no require, no host Function).
+      reach: { map: "function (doc) { emit([typeof process, typeof require, (function () { return typeof this; }).constructor('return typeof process')()], null); }" },
+    } });
+    await db.bulk({ docs: [{ type: 'a', n: 1 }, { type: 'a', n: 2 }, { type: 'b', n: 4 }] });
+    expect((await db.view('t', 'by_type', { group: true })).rows).to.deep.equal([{ key: 'a', value: 2 }, { key: 'b', value: 1 }]);
+    expect((await db.view('t', 'by_type', { key: 'b', reduce: false })).rows.map((r) => r.value)).to.deep.equal([4]);
+    expect((await db.view('t', 'total')).rows[0].value).to.equal(7);
+    await db.insert({ type: 'c', n: 8 });
+    expect((await db.view('t', 'total')).rows[0].value, 'a later document is indexed too').to.equal(15);
+    const reach = (await db.view('t', 'reach', { limit: 1 })).rows[0].key;
+    expect(reach).to.deep.equal(['undefined', 'undefined', 'undefined']);
+  });
+
   it('keeps serving a data directory made before credentials existed, with new credentials and tightened modes', async () => {
     couch = await startEmbeddedCouch(dir);
     await nano(couch.url).db.create('kept');

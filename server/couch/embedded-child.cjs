@@ -34,5 +34,7 @@ if (expected) {
     return server.listen(...args);
   };
 }
+// Views indexed without a fresh VM context per document (embedded-mapreduce.cjs says why).
+require('./embedded-mapreduce.cjs').install();
 process.argv = [process.argv[0], 'pouchdb-server', ...process.argv.slice(2)];
 require('pouchdb-server/lib/index.js');
