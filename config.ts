@@ -19,6 +19,7 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty';
   couchTimeoutMs: number;
   couchBulkTimeoutMs: number;
+  lastGoodDir: string | null;
   trustedProxies: string[];
   defaultTimezone: string;
   defaultLanguage: string;
@@ -88,6 +89,8 @@ export const CONFIG_KEYS: Record<keyof Config, KeySpec> = {
     doc: 'Timeout of every CouchDB request on a phone or API path, in ms (at most 2000).' },
   couchBulkTimeoutMs: { env: 'COUCH_BULK_TIMEOUT_MS', schema: { type: 'integer', minimum: 2000, maximum: 600000 }, default: 60000,
     doc: 'Timeout of CouchDB reads of many documents at once (start-up preloads, the MAC index, management views), in ms.' },
+  lastGoodDir: { env: 'LAST_GOOD_DIR', schema: { type: ['string', 'null'], minLength: 1 }, default: null,
+    doc: 'Where copies of the files served are kept (0700), so a restart while CouchDB is slow or gone still answers the phones that fetched them before (same IP, URL password and credentials; not after Digest). Default: `DATA_DIR/last-good`; `off` keeps none.' },
   trustedProxies: { env: 'TRUSTED_PROXIES', list: true,
     schema: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' } }, default: [],
     doc: 'Comma-separated IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is honoured.' },

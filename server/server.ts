@@ -1,6 +1,7 @@
 // Builds and runs the whole server on a CouchDB that is already reachable. Used by main.ts and,
 // in-process, by the tests.
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
@@ -10,6 +11,8 @@ import { createContext, type AppContext } from './context.js';
 import type { Logger } from './log.js';
 import { retryStartStep, START_WAIT_MS } from './couch/retry.js';
 import { startServices, type Services } from './services.js';
+import { LastGood } from './phones/last-good.js';
+import { startingApp } from './phones/starting-app.js';
 
 export interface RunningServer {
   url: string;
@@ -28,37 +31,60 @@ export async function bootstrapWithRetry(app: AppContext, log: Logger, maxWaitMs
 }
 
 export async function startServer(config: Config, couchUrl: string, log: Logger,
-  opts: { skipBootstrap?: boolean; tweak?: (app: AppContext) => void } = {}): Promise<RunningServer> {
+  opts: { skipBootstrap?: boolean; tweak?: (app: AppContext) => void; onListening?: (url: string) => void } = {}): Promise<RunningServer> {
   const app = createContext(config, couchUrl, config.kazooCouchdbUrl || couchUrl, log);
   opts.tweak?.(app);
-  if (!opts.skipBootstrap) await bootstrapWithRetry(app, log);
-  const services = await startServices(app);
-  const koa = createApp(services);
-  const server: Server = await new Promise((res, rej) => {
-    const srv = koa.listen(config.port, config.host, () => res(srv));
-    srv.once('error', rej);
-  });
+  // Listening comes first: while CouchDB is slow or gone, phones get their last-good copies (or a 503
+  // with Retry-After), not a refused connection; the real application takes over once it is built.
+  const lastGood = new LastGood(lastGoodDir(config), log, app.now);
+  let handler = startingApp(app, lastGood).callback();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => handler(req, res);
+  const server = createHttpServer(onRequest);
   server.keepAliveTimeout = 65_000;
-  const tls = config.httpsPort != null ? await listenHttps(config, koa.callback()) : null;
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(config.port, config.host, () => { server.off('error', rej); res(); });
+  });
+  const tls = config.httpsPort != null ? await listenHttps(config, onRequest) : null;
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  opts.onListening?.(url);
+  const closeListeners = () => Promise.all([server, ...(tls ? [tls] : [])].map((srv) => new Promise<void>((res) => {
+    srv.close(() => res());
+    // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+    srv.closeIdleConnections();
+    setTimeout(() => srv.closeAllConnections(), 10_000).unref();
+  })));
+  let services: Services;
+  try {
+    if (!opts.skipBootstrap) await bootstrapWithRetry(app, log);
+    services = await startServices(app, lastGood);
+  } catch (err) {
+    await closeListeners();
+    await lastGood.stop();
+    throw err;
+  }
+  handler = createApp(services).callback();
   const tlsAddr = tls?.address();
   return {
-    url: `http://${host}:${port}`, port, app, services,
+    url, port, app, services,
     httpsUrl: tlsAddr && typeof tlsAddr === 'object' ? `https://${host}:${tlsAddr.port}` : undefined,
     async close() {
       log.debug('stopping: http listener');
-      await Promise.all([server, ...(tls ? [tls] : [])].map((srv) => new Promise<void>((res) => {
-        srv.close(() => res());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        srv.closeIdleConnections();
-        setTimeout(() => srv.closeAllConnections(), 10_000).unref();
-      })));
+      await closeListeners();
       await services.stop();
+      await lastGood.stop();
       log.debug('stopped');
     },
   };
+}
+
+/** Where the last-good copies live: LAST_GOOD_DIR, or DATA_DIR/last-good; "off" keeps none. */
+function lastGoodDir(config: Config): string | null {
+  if (config.lastGoodDir === 'off') return null;
+  return config.lastGoodDir || join(config.dataDir, 'last-good');
 }
 
 /**

@@ -15,6 +15,7 @@ import { retryStartStep } from './couch/retry.js';
 import { PhoneSettingsStore } from './settings/store.js';
 import { ResyncRunner } from './resync/job.js';
 import { FirmwareCatalog } from './firmware/catalog.js';
+import { LastGood } from './phones/last-good.js';
 
 export interface Services {
   app: AppContext;
@@ -28,6 +29,8 @@ export interface Services {
   sightings: Sightings;
   fetchHistory: FetchHistory;
   firmware: FirmwareCatalog;
+  /** Copies of what was served, for the next start-up (server/phones/last-good.ts). */
+  lastGood: LastGood;
   sessiontalk: SessiontalkStore;
   security: Security;
   phoneSettings: PhoneSettingsStore;
@@ -35,7 +38,7 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-export async function startServices(app: AppContext): Promise<Services> {
+export async function startServices(app: AppContext, lastGood: LastGood = new LastGood(null, app.log)): Promise<Services> {
   // Each step waits for a slow or absent CouchDB (loudly) instead of ending the start; each can run again.
   const step = <T>(name: string, fn: () => Promise<T>) => retryStartStep(name, fn, { log: app.log, couchdb: app.couch.label });
   // Before anything loads state documents: the feed replays every change made while they load.
@@ -52,7 +55,7 @@ export async function startServices(app: AppContext): Promise<Services> {
   const phoneSettings = new PhoneSettingsStore(app);
   await step('phone settings', () => phoneSettings.start(stateFeed));
   const services: Services = {
-    app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app), firmware,
+    app, catalog, kazoo, macIndex, stateFeed, phoneSettings, kazooDocs: new KazooDocCache(kazoo, macIndex), sightings: new Sightings(app), firmware, lastGood,
     fetchHistory: new FetchHistory(app),
     phonebooks: new Phonebooks(app, kazoo, macIndex, stateFeed),
     // Built below: both need the finished services object.

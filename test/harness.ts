@@ -71,6 +71,8 @@ export function testConfig(overrides: Partial<Config> = {}, envVars: Record<stri
   secret(overrides.adminToken);
   return { ...cfg, couchdbUrl: runEnv().couchUrl, kazooCouchdbUrl: runEnv().couchUrl, dbPrefix: prefix,
     kazooDbPrefix: overrides.kazooDbPrefix ?? prefix, dataDir: runEnv().dataDir, port: 0,
+    // The servers of one test share the data directory: each world keeps its last-good copies apart.
+    lastGoodDir: join(runEnv().dataDir, `last-good-${prefix}`),
     adminToken: secret('test-admin-token-0123456789abcdefghijklmnop'), ...overrides };
 }
 

@@ -1,6 +1,9 @@
 // Issue 16, point 9: a power cut restarts the provisioner while CouchDB is gone or at its busiest.
 // Start-up waits and retries every step that meets it, loudly, and comes up when CouchDB answers.
 import { expect } from 'chai';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningServer } from '../server/server.js';
 import { startServer } from '../server/server.js';
 import { logLines, runEnv, testConfig, testLog } from './harness.js';
@@ -68,6 +71,65 @@ describe('start-up under a slow or absent CouchDB', function () {
     await waitFor(async () => srv2.services.macIndex.lookup(mac).kind === 'devices', 10000, 'index loaded');
     const res2 = await phoneGet(`${srv2.url}/prov/yealink/${mac}.cfg`, { ip: '127.0.4.1' });
     expect(res2.status).to.equal(200);
+  });
+
+  it('answers the phones it served before from their last-good copies while CouchDB is gone, and nobody else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-last-good-'));
+    const PASS = 'last-good-url-pass-7f3a';
+    const cfg = testConfig({ indexIntervalMs: 200, kazooCouchdbUrl: viaProxy(proxy), lastGoodDir: dir });
+    const first = await startServer(cfg, viaProxy(proxy), testLog);
+    const k = new KazooFixture(cfg.kazooDbPrefix);
+    const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
+    const mac = newMac('805ec0');
+    const device = await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
+    await waitFor(async () => first.services.macIndex.lookup(mac).kind === 'devices', 10000, 'indexed');
+    const own = (url: string, more: { ip?: string; pass?: string; headers?: Record<string, string> } = {}) =>
+      phoneGet(`${url}/prov/yealink/${mac}.cfg?pass=${more.pass ?? PASS}`, { ip: more.ip ?? '127.0.4.2', headers: more.headers });
+    const before = await own(first.url);
+    expect(before.status).to.equal(200);
+    expect(before.text).to.include(device.sip.password);
+    const common = await phoneGet(`${first.url}/prov/yealink/y000000000066.cfg`, { ip: '127.0.4.2' });
+    expect(common.status).to.equal(200);
+    await first.close();
+    // The copies hold SIP passwords: only the server's user may read them.
+    expect(statSync(dir).mode & 0o777).to.equal(0o700);
+    expect(statSync(join(dir, 'index.json')).mode & 0o777).to.equal(0o600);
+    for (const f of readdirSync(join(dir, 'bodies'))) expect(statSync(join(dir, 'bodies', f)).mode & 0o777, f).to.equal(0o600);
+
+    // A power cut: the server comes back while CouchDB does not answer.
+    await proxy.stop();
+    let url = '';
+    const starting = startServer({ ...cfg }, viaProxy(proxy), testLog, { skipBootstrap: true, onListening: (u) => { url = u; } });
+    await waitFor(async () => !!url, 10000, 'listening');
+    const again = await own(url);
+    expect(again.status, again.text).to.equal(200);
+    expect(again.text).to.equal(before.text);
+    expect(String(again.headers.warning)).to.include('last-good');
+    expect((await own(url, { headers: { 'if-none-match': String(again.headers.etag) } })).status).to.equal(304);
+    // Not the same request: another IP, another or no URL password, or another file → 503, try again later.
+    for (const [what, res] of [['another IP', await own(url, { ip: '127.0.4.3' })], ['a wrong pass', await own(url, { pass: 'guess' })],
+      ['another MAC', await phoneGet(`${url}/prov/yealink/${newMac('805ec0')}.cfg?pass=${PASS}`, { ip: '127.0.4.2' })]] as const) {
+      expect(res.status, what).to.equal(503);
+      expect(res.headers['retry-after'], what).to.equal('10');
+      expect(res.text, what).to.not.include(device.sip.password);
+    }
+    // The common file (no secrets) goes to anyone, as it does when the server runs.
+    const commonAgain = await phoneGet(`${url}/prov/yealink/y000000000066.cfg`, { ip: '127.0.4.9' });
+    expect(commonAgain.status).to.equal(200);
+    expect(commonAgain.text).to.equal(common.text);
+    const health = await phoneGet(`${url}/healthz`);
+    expect(health.status).to.equal(503);
+    expect(JSON.parse(health.text)).to.deep.include({ status: 'error', error: 'starting' });
+    expect((await phoneGet(`${url}/api/catalog/brands`)).status).to.equal(503);
+
+    await proxy.start();
+    const srv = await starting;
+    running.push(srv);
+    await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'devices', 10000, 'index loaded');
+    const live = await own(srv.url);
+    expect(live.status).to.equal(200);
+    expect(live.headers.warning).to.equal(undefined);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('gives reads of many documents the bulk timeout, not the phone path\'s 2 s', async () => {

@@ -1,10 +1,7 @@
 // Rendered phone files, cached by what they were made from and dropped when a change feed says a
 // source changed (device, users, account, catalog). A warm fetch costs no CouchDB request. When
-// CouchDB cannot be reached, the last good body (memory, then disk) is served.
-import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// CouchDB cannot be reached, the last good body (memory, then the disk copy of server/phones/last-good.ts)
+// is served.
 import type { FileSpec, TemplateDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
 import { commonModel, deviceModel, maskedModel, type PhoneData } from '../render/model.js';
@@ -32,10 +29,8 @@ export class PhoneFiles {
   /** Bumped by every invalidation (per MAC, and for everything): see stamp(). */
   private macGen = new Map<string, number>();
   private epoch = 0;
-  private diskDir: string;
 
   constructor(private s: Services) {
-    this.diskDir = resolve(s.app.config.dataDir, 'last-good');
     s.catalog.onChange(() => this.clear());
     s.macIndex.onChange((c) => {
       if (c.kind === 'device' && c.mac) this.dropMac(c.mac);
@@ -78,7 +73,7 @@ export class PhoneFiles {
   forget(mac: string): void {
     this.dropMac(mac);
     for (const key of [...this.lastGood.keys()]) if (key.startsWith(`${mac}|`)) this.lastGood.delete(key);
-    rmSync(join(this.diskDir, mac), { recursive: true, force: true });
+    this.s.lastGood.forget(mac);
   }
 
   private remember(key: string, mac: string | null, entry: Entry, stamp: string): void {
@@ -89,44 +84,18 @@ export class PhoneFiles {
       if (!set) this.keysOfMac.set(mac, (set = new Set()));
       set.add(key);
     }
-    this.writeDisk(key, entry);
   }
 
-  // One folder per MAC (common files under "common"), so a device's copies can be removed together.
-  private diskPath(key: string): string {
-    const owner = /^[0-9a-f]{12}\|/.test(key) ? key.slice(0, 12) : 'common';
-    return join(this.diskDir, owner, createHash('sha256').update(key).digest('hex'));
-  }
-
-  /** Off the request path: the phone has its answer before the copy reaches the disk. */
-  private writeDisk(key: string, entry: Entry): void {
-    const path = this.diskPath(key);
-    const meta = { contentType: entry.rendered.contentType, etag: entry.rendered.etag, accountId: entry.accountId };
-    void mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
-      .then(() => writeFile(path, Buffer.concat([Buffer.from(JSON.stringify(meta) + '\n'), entry.rendered.body]), { mode: 0o600 }))
-      .catch((err) => this.s.app.log.warn({ err: (err as Error).message }, 'last-good copy not written to disk'));
-  }
-
-  private readDisk(key: string): Entry | null {
-    try {
-      const buf = readFileSync(this.diskPath(key));
-      const nl = buf.indexOf(10);
-      const meta = JSON.parse(buf.subarray(0, nl).toString());
-      return { accountId: meta.accountId, rendered: { body: buf.subarray(nl + 1), contentType: meta.contentType, etag: meta.etag, problems: [] } };
-    } catch {
-      return null;
-    }
-  }
-
-  private stale(key: string, err: unknown): Served {
-    const entry = this.lastGood.get(key) || this.readDisk(key);
+  /** `copyOf`: the request's brand and file name, under which the disk copy was kept. */
+  private stale(key: string, err: unknown, copyOf?: { brand: string; file: string }): Served {
+    const entry = this.lastGood.get(key) || (copyOf ? this.s.lastGood.copy(copyOf.brand, copyOf.file) : null);
     this.s.app.log.error({ err: (err as Error).message, served_stale: !!entry }, 'CouchDB unreachable while rendering a phone file');
     if (!entry) return { ok: false, status: 503, reason: 'couchdb_unreachable' };
     this.s.app.metrics.renderCache.inc({ result: 'stale' });
     return { ok: true, rendered: entry.rendered, accountId: entry.accountId, stale: true, cached: true };
   }
 
-  async device(brand: string, mac: string, pattern: string | null): Promise<Served> {
+  async device(brand: string, mac: string, pattern: string | null, copyOf?: { brand: string; file: string }): Promise<Served> {
     const key = `${mac}|${brand}|${pattern ?? ''}`;
     const hit = this.cache.get(key);
     if (hit) {
@@ -139,7 +108,7 @@ export class PhoneFiles {
     try {
       resolution = await resolvePhoneFiles(this.s, mac);
     } catch (err) {
-      if (isConnectionError(err)) return this.stale(key, err);
+      if (isConnectionError(err)) return this.stale(key, err, copyOf);
       throw err;
     }
     if (!resolution.ok) return { ok: false, status: 404, reason: resolution.reason, accountId: resolution.accountId };

@@ -14,6 +14,8 @@ import type { PhoneRequest } from '../security/guard.js';
 import { FileResolver } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
 import { phonebookMac, servePhonebook } from './phonebook-file.js';
+import { certFingerprintOf } from './last-good.js';
+import { sendFile } from './send-file.js';
 import { BlockList, isIP } from 'node:net';
 
 // URLs phones already use with the original project (snom's setting_server, snom's defaults).
@@ -41,19 +43,8 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     ctx.body = refusal.status === 401 ? 'Unauthorized\n' : 'Not Found\n';
   };
 
-  const send = (ctx: Context, served: Extract<Served, { ok: true }>) => {
-    const r = served.rendered;
-    ctx.set('ETag', r.etag);
-    ctx.set('Cache-Control', 'no-cache');
-    if (served.stale) ctx.set('Warning', '110 - "stale: provisioning database unreachable"');
-    if (ctx.get('if-none-match').split(/\s*,\s*/).includes(r.etag)) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.status = 200;
-    ctx.type = r.contentType;
-    ctx.body = r.body;
-  };
+  const send = (ctx: Context, served: Extract<Served, { ok: true }>) =>
+    sendFile(ctx, served.rendered, served.stale ? 'provisioning database unreachable' : null);
 
   router.get('/:brand/:file', async (ctx) => {
     const started = Date.now();
@@ -90,7 +81,10 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
       if (req.kind === 'common') {
         // Common files carry no secrets (render/model.ts commonModel): served to anyone.
         const served = files.common(req.template, req.file, fileName);
-        if (served.ok) return send(ctx, served);
+        if (served.ok) {
+          s.lastGood.record(ctx.params.brand, fileName, served.rendered, null);
+          return send(ctx, served);
+        }
         return fail(ctx, started, { ...base, mac: null }, served.reason, { count: false });
       }
       mac = req.mac;
@@ -103,7 +97,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     const uaMac = uaMatch?.groups?.mac ? normalizeMac(uaMatch.groups.mac) : null;
     if (uaMac && uaMac !== mac) return fail(ctx, started, phone, 'ua_mac_mismatch');
     if (guard.certMismatch(phone)) return fail(ctx, started, phone, 'cert_mac_mismatch');
-    const served = phonebook ? await servePhonebook(s, files, profile, mac) : await files.device(brand, mac, pattern);
+    const served = phonebook ? await servePhonebook(s, files, profile, mac) : await files.device(brand, mac, pattern, { brand: ctx.params.brand, file: fileName });
     if (!served.ok) {
       if (served.status === 503) { ctx.status = 503; ctx.body = 'Service Unavailable\n'; return; }
       if (served.reason === 'unknown_mac') s.sightings.record(mac, null, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 404 });
@@ -126,6 +120,11 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     if (!verdict.ok) return fail(ctx, started, phone, verdict.reason, { stale: verdict.stale });
     s.sightings.record(mac, served.accountId, { at: s.app.now(), ip, file: fileName, ua: ua.slice(0, 200), status: 200, etag: served.rendered.etag });
     s.fetchHistory.record(served.accountId!, mac, fileName, served.rendered.etag, served.masked);
+    // The snom settings.php names its MAC in the query, which the copy's key does not hold: not kept.
+    if (fileName !== 'settings.php' && !served.stale) {
+      s.lastGood.record(ctx.params.brand, fileName, served.rendered, { ip, pass, authorization, certFingerprint: certFingerprintOf(ctx.req.socket) },
+        { mac, accountId: served.accountId });
+    }
     send(ctx, served);
   });
   return router;
