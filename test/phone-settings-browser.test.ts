@@ -24,11 +24,14 @@ describe('Monster app: Devices → Settings', function () {
 
   it('shows each value with its level, saves the account level to the phone, and shows a refusal', async () => {
     const set = await world.api('PUT', `accounts/${world.accountId}/devices/${world.devices.yealink.id}/phone-settings`,
-      { data: { settings: { dial_plan: '[2-9]xx' } } });
+      { data: { settings: { dial_plan: '[2-9]xx', volumes: { ringer: 80 } } } });
     expect(set.status).to.equal(200);
     page = await openApp(browser, world, 'admin');
     let dialog = await openSettings(page);
     expect(await dialog.locator('tr[data-path="/dial_plan"] .phoneprov-phone-settings-source').innerText()).to.equal('device');
+    // The T46S template writes the dial plan (Yealink's digit map) but no ringer volume: the row says so.
+    expect(await dialog.locator('tr[data-path="/dial_plan"] .phoneprov-phone-settings-unwritten').count()).to.equal(0);
+    expect(await dialog.locator('tr[data-path="/volumes/ringer"] .phoneprov-phone-settings-unwritten').innerText()).to.include('raw key');
     await dialog.locator('textarea[data-level="account"]').fill('{"settings": {"ntp_servers": ["ntp.browser.example"]}}');
     await dialog.locator('.phoneprov-phone-settings-save[data-level="account"]').click();
     await toast(page, 'success', /saved/);
@@ -45,6 +48,6 @@ describe('Monster app: Devices → Settings', function () {
     const error = dialog.locator('.phoneprov-phone-settings-error[data-level="device"]');
     await waitFor(async () => (await error.innerText()).includes('/data/settings/vlan/id'), 10000, 'the refusal');
     const kept = await world.api('GET', `accounts/${world.accountId}/devices/${world.devices.yealink.id}/phone-settings`);
-    expect(kept.json.data.settings).to.deep.equal({ dial_plan: '[2-9]xx' });
+    expect(kept.json.data.settings).to.deep.equal({ dial_plan: '[2-9]xx', volumes: { ringer: 80 } });
   });
 });

@@ -68,6 +68,16 @@ describe('phone settings with inheritance', function () {
     // The phone's file: the account's NTP server, and the account's zone over Kazoo's (Europe/Berlin).
     const text = await served(w.srv, 'local_time.ntp_server1 = ntp.account.example');
     expect(text).to.include('local_time.time_zone_name = United States-Eastern Time');
+    // Yealink Administrator Guide, VLAN (static.network.vlan.internet_port_enable/_vid/_priority) and
+    // Digit Map (dialplan.digitmap.enable/string): the merged values in the phone's file.
+    for (const line of ['static.network.vlan.internet_port_enable = 1', 'static.network.vlan.internet_port_vid = 20',
+      'static.network.vlan.internet_port_priority = 5', 'dialplan.digitmap.enable = 1', 'dialplan.digitmap.string = [1-9]xxx']) {
+      expect(text.split('\n'), line).to.include(line);
+    }
+    // What the T46S template does not write is named, so the operator knows a raw key is needed.
+    await put(dev(), adminToken, { settings: { vlan: { priority: 5 }, volumes: { ringer: 80 }, screen: { brightness: 70 } } });
+    expect((await w.call('GET', `${dev()}/effective`, adminToken)).json.data.not_written).to.deep.equal(['/screen/brightness', '/volumes/ringer']);
+    await put(dev(), adminToken, { settings: { vlan: { priority: 5 } } });
     // Taking the account level away shows the reseller's again.
     await put(base(), adminToken, {});
     await served(w.srv, 'local_time.ntp_server1 = ntp.reseller.example');

@@ -8,7 +8,7 @@ import type { TemplateDoc } from '../catalog/types.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { MASK } from '../render/model.js';
 import type { Services } from '../services.js';
-import { effectiveSettings } from '../settings/effective.js';
+import { effectiveSettings, notWritten } from '../settings/effective.js';
 import { checkRawKeys, knownKeys, parseLevel, type LevelSettings } from '../settings/schema.js';
 import { levelId } from '../settings/store.js';
 import { AccountAccess } from './account-access.js';
@@ -105,7 +105,7 @@ export function settingsRouter(s: Services, auth: Middleware): Router {
     const eff = effectiveSettings(store, { accountId, account: s.kazoo.account(accountId), templateId: template?._id,
       brand: template?.endpoint_brand, deviceId: d._id });
     const settings = eff.settings.admin_password ? { ...eff.settings, admin_password: MASK } : eff.settings;
-    ok(ctx, { template_id: template?._id ?? null, settings, raw: eff.raw, sources: eff.sources });
+    ok(ctx, { template_id: template?._id ?? null, settings, raw: eff.raw, sources: eff.sources, not_written: notWritten(template, eff.sources) });
   });
 
   return router;

@@ -57,3 +57,21 @@ export function effectiveSettings(store: Pick<PhoneSettingsStore, 'get'>, t: Tar
   }
   return { settings: settings as NeutralSettings, raw, sources };
 }
+
+// Settings the render model maps for every brand itself (time zone, language, NTP, admin password, and
+// the lines' transport, SRTP and codecs); the others reach a file only where a template writes them.
+const MAPPED_BY_MODEL = new Set(['time_zone', 'language', 'ntp_servers', 'admin_password', 'transport', 'srtp', 'codecs']);
+
+/**
+ * The set values (JSON pointers of `sources`) that this template never reads: an operator sees that
+ * the phone ignores them and that a raw key is the way. Found in the template's text, which is data.
+ */
+export function notWritten(template: object | undefined, sources: Record<string, LevelName>): string[] {
+  if (!template) return [];
+  const text = JSON.stringify(template);
+  return Object.keys(sources).filter((pointer) => {
+    const parts = pointer.split('/').slice(1);
+    if (parts[0] === 'raw' || MAPPED_BY_MODEL.has(parts[0])) return false;
+    return !text.includes(`settings.${parts.join('.')}`);
+  }).sort();
+}

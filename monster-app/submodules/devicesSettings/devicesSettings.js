@@ -78,7 +78,8 @@ define(function(require) {
 						_.forEach(value, function(v, k) { walk(v, path + '/' + k); });
 						return;
 					}
-					rows.push({ path: path, value: _.isArray(value) ? value.join(', ') : String(value), source: effective.sources[path] || '' });
+					rows.push({ path: path, value: _.isArray(value) ? value.join(', ') : String(value), source: effective.sources[path] || '',
+						notWritten: _.includes(effective.not_written || [], path) });
 				};
 
 			walk(effective.settings || {}, '');
