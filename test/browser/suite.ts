@@ -45,6 +45,10 @@ export function useAppBrowser(suite: BrowserSuite): void {
   });
 }
 
-/** Waits for one of Monster's toasts (toastr: .toast-success / .toast-error) saying `text`. */
+/**
+ * Waits for one of Monster's toasts (toastr: .toast-success / .toast-error) saying `text`. The save
+ * behind it goes through Monster, our API and the fake crossbar: 4 s alone, past 10 s once in CI with
+ * both suites running side by side, hence 20 s.
+ */
 export const toast = (p: Page, type: 'success' | 'error', text: RegExp) =>
-  p.locator(`.toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 10000 });
+  p.locator(`.toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 20000 });
