@@ -10,6 +10,8 @@ import { UNKNOWN_TTL_MS, UnknownBudget } from './unknown-budget.js';
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number; etag?: string }
 const THROTTLE_MS = 60_000;
 const FLUSH_MS = 1000;
+/** Known phones' sightings are indexed once no flush came for this long. */
+const QUIET_MS = 5000;
 
 interface Pending { mac: string; accountId: string | null; last: Sighting; count: number }
 
@@ -23,6 +25,7 @@ export class Sightings {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private warming: Promise<unknown> | null = null;
+  private quietTimer: NodeJS.Timeout | null = null;
   private budget: UnknownBudget;
   constructor(private app: AppContext) {
     this.budget = new UnknownBudget(app);
@@ -80,7 +83,11 @@ export class Sightings {
     });
     if (!docs.length) return;
     const res = await db.bulk({ docs });
-    this.warmViews();
+    // Strangers' documents are what management lists and SessionTalk scans would wait for: indexed at
+    // once. Known phones' documents wait until the writes stop (a boot storm writes one a phone, and
+    // indexing them meanwhile took the embedded CouchDB's CPU from the phones being served).
+    if (docs.some((d) => d.pvt_type === 'unknown_mac')) this.warmViews();
+    else this.warmViewsWhenQuiet();
     // Another instance wrote the same MAC meanwhile: try again with its revision next time.
     res.forEach((r, i) => { if (r.error === 'conflict' && !this.queue.has(ids[i])) this.queue.set(ids[i], batch.get(ids[i])!); });
   }
@@ -97,8 +104,16 @@ export class Sightings {
       .finally(() => { this.warming = null; });
   }
 
+  /** The same, once the flushes have stopped for QUIET_MS. */
+  private warmViewsWhenQuiet(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => { this.quietTimer = null; this.warmViews(); }, QUIET_MS);
+    this.quietTimer.unref?.();
+  }
+
   async stop(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.quietTimer) { clearTimeout(this.quietTimer); this.quietTimer = null; }
     await this.flush().catch(() => {});
     await this.warming;
   }
