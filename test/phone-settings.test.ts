@@ -87,10 +87,16 @@ describe('phone settings with inheritance', function () {
     await served(b, 'local_time.ntp_server1 = ntp.reseller.example');
     await put(base(), adminToken, { settings: { ntp_servers: ['ntp.second-instance.example'] } });
     await served(b, 'local_time.ntp_server1 = ntp.second-instance.example');
-    // Settings are read from memory: warm fetches of the changed file make no CouchDB request.
-    const before = await couchRequests(b);
-    for (let i = 0; i < 3; i++) expect((await file(b)).text).to.include('ntp.second-instance.example');
-    expect(await couchRequests(b)).to.equal(before);
+    // Settings are read from memory: warm fetches of the changed file make no CouchDB request. The
+    // background writers (sightings, fetch history, view warming) run on timers and may land in one
+    // window (CI saw 1 request once); a read on the warm path itself would show in every window.
+    const windows: number[] = [];
+    for (let attempt = 0; attempt < 5 && !windows.includes(0); attempt++) {
+      const before = await couchRequests(b);
+      for (let i = 0; i < 3; i++) expect((await file(b)).text).to.include('ntp.second-instance.example');
+      windows.push((await couchRequests(b)) - before);
+    }
+    expect(windows, 'CouchDB requests during three warm fetches, per attempt').to.include(0);
   });
 
   it('writes raw brand keys into the file, and refuses a typo (naming the key and the close match) without writing anything', async () => {
