@@ -115,7 +115,8 @@ export class Sightings {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     if (this.quietTimer) { clearTimeout(this.quietTimer); this.quietTimer = null; }
     await this.flush().catch(() => {});
-    await this.warming;
+    // An index warm-up still running is not waited for: it only saves a later query some time, and on
+    // a busy CouchDB it may take up to the bulk timeout (60 s), which would hold up the shutdown.
   }
 
   async get(mac: string): Promise<{ last: Sighting; count: number } | null> {
