@@ -1,7 +1,7 @@
 // Cisco's essentials, as Cisco's own guides state them, checked against what the seeded templates
 // render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
-import { BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, xmlElements } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, xmlElements } from './golden.js';
 import { template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
@@ -101,15 +101,13 @@ const SETTINGS_SOURCES = {
     + '<Telephone>',
   upgrade: 'Cisco IP Phone 8800 Multiplatform Administration Guide, Firmware Upgrade: Upgrade_Rule is the firmware URL',
 };
-const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
 const SETTING_KEYS = ['Enable_VLAN', 'VLAN_ID', 'DTMF_Tx_Method_1_', 'DTMF_Tx_Method_2_', 'Dial_Plan_1_', 'Dial_Plan_2_'];
 
 describe('Cisco golden facts: settings, phonebook, firmware', function () {
   this.timeout(120000);
   for (const id of ['ui/cisco/mpp88xx/cp8851', 'ui/cisco/spa5xx/504g']) {
     it(`${id}: VLAN, DTMF per extension and the dial plan per extension`, () => {
-      for (const f of goldenFiles(template(id), { settings: SETTINGS }).filter((x) => x.scope === 'device')) {
+      for (const f of goldenFiles(template(id), { settings: GOLDEN_SETTINGS }).filter((x) => x.scope === 'device')) {
         expect(mismatches({ Enable_VLAN: 'Yes', VLAN_ID: '20' }, (k) => text(f, k)), `${f.name}: ${SETTINGS_SOURCES.vlan}`).to.deep.equal([]);
         expect(mismatches({ DTMF_Tx_Method_1_: 'INFO', DTMF_Tx_Method_2_: 'INFO' }, (k) => text(f, k)), SETTINGS_SOURCES.dtmf).to.deep.equal([]);
         expect(mismatches({ Dial_Plan_1_: '([2-9]xxx|0x.)', Dial_Plan_2_: '([2-9]xxx|0x.)' }, (k) => text(f, k)), SETTINGS_SOURCES.dial)

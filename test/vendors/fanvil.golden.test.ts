@@ -4,8 +4,8 @@
 // unconfirmed in the profile and templates.
 import { expect } from 'chai';
 import { capabilitiesOf } from '../../server/catalog/types.js';
-import { seedCatalog, templatesOf, template } from './render-seed.js';
-import { BLF_TARGET, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
+import { templatesOf, template } from './render-seed.js';
+import { BLF_TARGET, describeNothingWritten, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
 import { xmlText } from './next-server.js';
 
 const GUIDE = 'Fanvil Auto Provisioning Guide, X-series configuration file (XML <sysConf>, firmware 2.x)';
@@ -77,23 +77,4 @@ describe(`Fanvil golden facts (${GUIDE}; values from ${INDEPENDENT})`, function 
 // DTMF, dial plan, backlight, volumes, the remote phonebook URL or a firmware image URL was found (Fanvil's user
 // manual describes a firmware check through a vendor_model_hw<N>.txt file with Version=/Firmware= lines, which
 // this server does not serve), so nothing is written for them; the profile lists each as unconfirmed.
-describe('Fanvil: settings, phonebook and firmware not written without a Fanvil document', function () {
-  this.timeout(60000);
-  const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-    screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
-
-  it('every model: the file is the same with the neutral settings and an assigned firmware as without', () => {
-    for (const t of templatesOf('fanvil')) {
-      const plain = goldenFiles(t).map((f) => f.text);
-      const set = goldenFiles(t, { settings: SETTINGS, firmware: { id: 'fw1', version: '2.12.1', file_name: 'x6u-2.12.1.z' } }).map((f) => f.text);
-      expect(set, t._id).to.deep.equal(plain);
-    }
-  });
-
-  it('the profile names each of them as unconfirmed, with no phonebook file', () => {
-    const p = seedCatalog().profiles.get('fanvil')!;
-    const facts = (p.unconfirmed || []).map((u) => u.fact).join('\n');
-    expect(facts).to.match(/dtmf_mode/).and.to.match(/remote phonebook/).and.to.match(/firmware URL/);
-    expect(p.phonebook).to.equal(undefined);
-  });
-});
+describeNothingWritten('Fanvil: settings, phonebook and firmware not written without a Fanvil document', 'fanvil', { id: 'fw1', version: '2.12.1', file_name: 'x6u-2.12.1.z' });

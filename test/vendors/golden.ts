@@ -1,7 +1,9 @@
 // The phone every golden-facts test renders: two lines on one MAC, a BLF, a speed dial, a park and a
 // line key on the phone's first keys (and a BLF on the first module key of module variants).
+import { expect } from 'chai';
 import { capabilitiesOf, type TemplateDoc } from '../../server/catalog/types.js';
-import { lineOf, MAC, REALM, renderPhone, type PhoneSpec, type RenderedFile } from './render-seed.js';
+import type { NeutralSettings } from '../../server/settings/schema.js';
+import { lineOf, MAC, REALM, renderPhone, seedCatalog, templatesOf, type PhoneSpec, type RenderedFile } from './render-seed.js';
 
 export { lineOf, MAC, REALM };
 export const BLF_TARGET = '4711';      // the presence id of user u2 in render-seed.ts
@@ -60,3 +62,31 @@ export function xmlAttributes(text: string): Map<string, string> {
 
 /** The golden phone with line 1 on UDP and line 2 on TCP. */
 export const TWO_TRANSPORTS = { transports: ['udp', 'tcp'] };
+
+/** The neutral settings every brand's settings facts are checked with (server/settings/schema.ts). */
+export const GOLDEN_SETTINGS: NeutralSettings = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info',
+  dial_plan: '[2-9]xxx|0x.T', screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+
+/**
+ * For a brand whose documents gave no key for the neutral settings, the remote phonebook or the
+ * firmware URL: its files are the same with all of them set, and its profile lists each as unconfirmed.
+ */
+export function describeNothingWritten(title: string, brand: string, firmware: NonNullable<PhoneSpec['firmware']>): void {
+  describe(title, function () {
+    this.timeout(60000);
+    it('every model: the file is the same with the neutral settings and an assigned firmware as without', () => {
+      for (const t of templatesOf(brand)) {
+        const plain = goldenFiles(t).map((f) => f.text);
+        const set = goldenFiles(t, { settings: GOLDEN_SETTINGS, firmware }).map((f) => f.text);
+        expect(set, t._id).to.deep.equal(plain);
+      }
+    });
+
+    it('the profile names each of them as unconfirmed, with no phonebook file', () => {
+      const p = seedCatalog().profiles.get(brand)!;
+      const facts = (p.unconfirmed || []).map((u) => u.fact).join('\n');
+      expect(facts).to.match(/dtmf_mode/).and.to.match(/remote phonebook/).and.to.match(/firmware URL/);
+      expect(p.phonebook).to.equal(undefined);
+    });
+  });
+}

@@ -3,8 +3,8 @@
 // (wazo-provd-plugins wazo-htek), and the templates mark what that cannot settle as unconfirmed.
 import { expect } from 'chai';
 import { capabilitiesOf } from '../../server/catalog/types.js';
-import { seedCatalog, templatesOf, template } from './render-seed.js';
-import { BLF_TARGET, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
+import { templatesOf, template } from './render-seed.js';
+import { BLF_TARGET, describeNothingWritten, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
 
 const WIKI = 'Htek UC900 Series IP Phones Provisioning guide (Htek wiki, 2.1 Provision Process; Download Xml File format)';
 const INDEPENDENT = 'wazo-provd-plugins wazo-htek (templates/base.tpl, common/common.py)';
@@ -87,23 +87,4 @@ describe(`Htek golden facts (${WIKI}; values from ${INDEPENDENT})`, function () 
 // Neutral settings, phonebook and firmware: Htek publishes no P-value list, and no Htek document naming the
 // P-values for VLAN, per-account DTMF, dial plan, backlight, volumes, the remote phonebook URL or the firmware
 // image path was found, so nothing is written for them; the profile lists each as unconfirmed.
-describe('Htek: settings, phonebook and firmware not written without an Htek document', function () {
-  this.timeout(60000);
-  const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-    screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
-
-  it('every model: the file is the same with the neutral settings and an assigned firmware as without', () => {
-    for (const t of templatesOf('htek')) {
-      const plain = goldenFiles(t).map((f) => f.text);
-      const set = goldenFiles(t, { settings: SETTINGS, firmware: { id: 'fw1', version: '2.0.4.6.41', file_name: 'fw926e.rom' } }).map((f) => f.text);
-      expect(set, t._id).to.deep.equal(plain);
-    }
-  });
-
-  it('the profile names each of them as unconfirmed, with no phonebook file', () => {
-    const p = seedCatalog().profiles.get('htek')!;
-    const facts = (p.unconfirmed || []).map((u) => u.fact).join('\n');
-    expect(facts).to.match(/dtmf_mode/).and.to.match(/remote phonebook/).and.to.match(/firmware URL/);
-    expect(p.phonebook).to.equal(undefined);
-  });
-});
+describeNothingWritten('Htek: settings, phonebook and firmware not written without an Htek document', 'htek', { id: 'fw1', version: '2.0.4.6.41', file_name: 'fw926e.rom' });

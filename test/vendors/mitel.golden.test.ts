@@ -2,7 +2,7 @@
 // pipeline writes for every seeded Mitel model.
 import { expect } from 'chai';
 import { plainValues, templatesOf, template } from './render-seed.js';
-import { BLF_TARGET, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
 
 const AASTRA = 'Aastra 6700i/9000i Series SIP IP Phone Administrator Guide, 41-001343-02 REV05 (Release 3.3.1)';
 const MITEL68 = 'Mitel 6800i Series SIP Phones Administrator Guide, 41-001561-00 REV00 (Release 4.0.0)';
@@ -124,8 +124,6 @@ const SETTINGS_FACTS = {
   // name holds a comma ("manny, jr", 093666888, 9).
   directory: `phonebook-0123456789AB.csv`,
 };
-const SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
 const SETTING_KEYS = ['tagging enabled', 'vlan id', 'sip dtmf method', 'sip out-of-band dtmf', 'sip dial plan'];
 const deviceValues = (spec: Parameters<typeof goldenFiles>[1], id = 'ui/mitel/68xx/6869i') =>
   plainValues(goldenFiles(template(id), spec).find((f) => f.scope === 'device')!.text, /:\s*/);
@@ -135,7 +133,7 @@ describe(`Mitel golden facts: settings and directory (${AASTRA331})`, function (
 
   it('every model: VLAN tagging and id, SIP INFO DTMF; the digit map is not written (sip dial plan is another syntax)', () => {
     for (const t of templatesOf('mitel')) {
-      const v = deviceValues({ settings: SETTINGS }, t._id);
+      const v = deviceValues({ settings: GOLDEN_SETTINGS }, t._id);
       expect(v.get('tagging enabled'), t._id).to.equal(SETTINGS_FACTS.vlan['tagging enabled']);
       expect(v.get('vlan id'), t._id).to.equal(SETTINGS_FACTS.vlan['vlan id']);
       expect([v.get('sip dtmf method'), v.get('sip out-of-band dtmf')], t._id).to.deep.equal(SETTINGS_FACTS.dtmf.sip_info);

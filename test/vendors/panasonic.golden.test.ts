@@ -1,7 +1,7 @@
 // Panasonic's essentials, as Panasonic's own guides state them, checked against what the seeded
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
-import { BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
 import { plainValues, template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
@@ -90,8 +90,6 @@ describe('Panasonic golden facts', function () {
 // DTMF_METHOD_n, DIAL_PLAN_n, VLAN priority, backlight and volumes are not written (profile: unconfirmed).
 const SETTINGS_SOURCE = 'Panasonic Administrator Guide parameter names (VLAN Settings, Firmware Update Settings) as wazo-provd-plugins '
   + 'xivo-panasonic and a public Panasonic template write them; unconfirmed in the templates';
-const GOLDEN_SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
 const SETTING_KEYS = ['VLAN_ENABLE', 'VLAN_ID_IP_PHONE', 'VLAN_PRI_IP_PHONE', 'DTMF_METHOD_1', 'DTMF_METHOD_2', 'DIAL_PLAN_1', 'DIAL_PLAN_2'];
 const FIRMWARE_KEYS = ['FIRM_UPGRADE_ENABLE', 'FIRM_VERSION', 'FIRM_FILE_PATH'];
 

@@ -1,7 +1,7 @@
 // Polycom's essentials, as Polycom's own guides state them, checked against what the seeded
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
-import { BLF_TARGET, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, goldenKeys, lineOf, MAC, mismatches, xmlAttributes,
+import { GOLDEN_SETTINGS, BLF_TARGET, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, goldenKeys, lineOf, MAC, mismatches, xmlAttributes,
   xmlElements } from './golden.js';
 import { template, templatesOf, type RenderedFile } from './render-seed.js';
 
@@ -128,8 +128,7 @@ const SETTINGS_SOURCES = {
   app: 'Polycom Administrator\'s Guide SoundPoint IP / SoundStation IP, Master Configuration Files: APP_FILE_PATH, the application '
     + 'executable, can be a URL',
 };
-const NEUTRAL = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'rfc2833' as const, dial_plan: '[2-9]xxx|0x.T',
-  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
+const NEUTRAL = { ...GOLDEN_SETTINGS, dtmf_mode: 'rfc2833' as const };
 const SETTING_KEYS = ['tone.dtmf.viaRtp', 'tone.dtmf.rfc2833Control', 'dialplan.digitmap', 'device.net.vlanId'];
 
 describe('Polycom golden facts: settings and firmware', function () {

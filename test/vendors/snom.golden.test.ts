@@ -1,7 +1,7 @@
 // snom's essentials, as snom's own documentation states them, checked against what the seeded
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF and speed dial.
 import { expect } from 'chai';
-import { BLF_TARGET, MAC, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, xmlElements } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, MAC, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, xmlElements } from './golden.js';
 import { template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
@@ -90,8 +90,7 @@ describe('snom neutral settings and firmware', function () {
   const main = (fs: RenderedFile[]) => fs.find((f) => f.name === `${MAC}.xml`)!;
 
   it('D785: SIP INFO only on both identities; RFC 2833 is "off"', () => {
-    const sip = main(files({ settings: { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info', dial_plan: '[2-9]xxx|0x.T',
-      screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } } }));
+    const sip = main(files({ settings: GOLDEN_SETTINGS }));
     expect([1, 2].map((n) => identity(sip, 'user_dtmf_info', n)), SNOM_SETTINGS_SOURCES.dtmf).to.deep.equal(['sip_info_only', 'sip_info_only']);
     expect(identity(main(files({ settings: { dtmf_mode: 'rfc2833' } })), 'user_dtmf_info', 1), SNOM_SETTINGS_SOURCES.dtmf).to.equal('off');
   });

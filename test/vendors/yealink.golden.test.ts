@@ -1,7 +1,7 @@
 // Yealink's essentials, as Yealink's own guides state them, checked against what the seeded
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
-import { BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
 import { plainValues, template, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
@@ -73,8 +73,6 @@ const SETTINGS_SOURCES = {
   digitmap: 'Yealink Administrator Guide (T2/T4/T5/CP920), "Digit Map for All Lines Configuration": dialplan.digitmap.enable '
     + '1 Enabled; dialplan.digitmap.string "must be compatible with the digit map feature of MGCP described in 2.1.5 of RFC 3435"',
 };
-const GOLDEN_SETTINGS = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info' as const, dial_plan: '[2-9]xxx|0x.T',
-  screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
 const SETTING_KEYS = ['static.network.vlan.internet_port_enable', 'static.network.vlan.internet_port_vid',
   'static.network.vlan.internet_port_priority', 'account.1.dtmf.type', 'account.2.dtmf.type', 'dialplan.digitmap.enable',
   'dialplan.digitmap.string'];
