@@ -11,7 +11,7 @@
 // the etag>, written once per distinct body. The directory is 0700 and the files 0600: the bodies hold
 // SIP passwords, as the embedded CouchDB's files do.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
@@ -73,10 +73,9 @@ export class LastGood {
   private load(): void {
     const dir = this.dir!;
     const index = join(dir, 'index.json');
-    if (!existsSync(index)) {
-      this.saveKey();
-      return;
-    }
+    // A new key (no index yet, or an unreadable one) reaches the disk with the first flush.
+    this.dirty = true;
+    if (!existsSync(index)) return;
     try {
       const doc = JSON.parse(readFileSync(index, 'utf8')) as { key: string; entries: Record<string, Entry> };
       this.key = Buffer.from(doc.key, 'hex');
@@ -85,18 +84,13 @@ export class LastGood {
         if (e.at >= oldest && existsSync(join(dir, 'bodies', bodyName(e.etag)))) this.entries.set(k, e);
       }
       for (const e of this.entries.values()) this.written.add(e.etag);
+      this.dirty = false;
       this.log.info({ files: this.entries.size, dir }, 'last-good copies loaded: served to the phones that fetched them while the services start');
     } catch (err) {
       // A torn or foreign file: start empty rather than fail the start-up.
       this.log.warn({ err: (err as Error).message, dir }, 'last-good copies not readable; starting without them');
       this.entries.clear();
-      this.saveKey();
     }
-  }
-
-  private saveKey(): void {
-    this.dirty = true;
-    this.writeIndexSync();
   }
 
   private fingerprint(r: Requester): string {
@@ -129,9 +123,13 @@ export class LastGood {
     }
   }
 
+  private entryOf(brand: string, fileName: string): Entry | undefined {
+    return this.dir ? this.entries.get(`${brand}/${fileName}`) : undefined;
+  }
+
   /** The copy for this request during start-up, or null (then the caller answers 503). */
   find(brand: string, fileName: string, requester: Requester): Copy | null {
-    const e = this.dir ? this.entries.get(`${brand}/${fileName}`) : undefined;
+    const e = this.entryOf(brand, fileName);
     if (!e || this.now() - e.at > LAST_GOOD_MAX_AGE_MS) return null;
     if (e.fp) {
       const want = Buffer.from(e.fp, 'hex');
@@ -146,7 +144,7 @@ export class LastGood {
    * to render it, which still runs every security check on the request afterwards.
    */
   copy(brand: string, fileName: string): Copy | null {
-    const e = this.dir ? this.entries.get(`${brand}/${fileName}`) : undefined;
+    const e = this.entryOf(brand, fileName);
     return e ? this.read(e) : null;
   }
 
@@ -182,12 +180,6 @@ export class LastGood {
     return JSON.stringify({ v: 1, key: this.key.toString('hex'), entries: Object.fromEntries(this.entries) });
   }
 
-  private writeIndexSync(): void {
-    const tmp = join(this.dir!, `index.json.${process.pid}.tmp`);
-    writeFileSync(tmp, this.indexText(), { mode: 0o600 });
-    renameSync(tmp, join(this.dir!, 'index.json'));
-  }
-
   /** Writes the index when something changed; bodies no entry names any more are removed. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
@@ -197,10 +189,11 @@ export class LastGood {
         const tmp = join(this.dir, `index.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
         await writeFile(tmp, this.indexText(), { mode: 0o600 });
         renameSync(tmp, join(this.dir, 'index.json'));
-        const used = new Set([...this.entries.values()].map((e) => bodyName(e.etag)));
-        if (this.written.size > used.size * 2 + 1000) {
+        const etags = new Set([...this.entries.values()].map((e) => e.etag));
+        if (this.written.size > etags.size * 2 + 1000) {
+          const used = new Set([...etags].map(bodyName));
           for (const name of readdirSync(join(this.dir, 'bodies'))) if (!used.has(name)) rmSync(join(this.dir, 'bodies', name), { force: true });
-          this.written = new Set([...this.entries.values()].map((e) => e.etag));
+          this.written = etags;
         }
       } catch (err) {
         this.dirty = true;
