@@ -11,7 +11,9 @@
 const path = require('node:path');
 const vm = require('node:vm');
 
-const here = path.dirname(require.resolve('pouchdb-mapreduce/package.json', { paths: [path.dirname(require.resolve('pouchdb-server/package.json'))] }));
+// The copies pouchdb-server itself would load.
+const serverDir = path.dirname(require.resolve('pouchdb-server/package.json'));
+const here = path.dirname(require.resolve('pouchdb-mapreduce/package.json', { paths: [serverDir] }));
 const createAbstractMapReduce = require(require.resolve('pouchdb-abstract-mapreduce', { paths: [here] }));
 const { NotFoundError, BuiltInError } = require(require.resolve('pouchdb-mapreduce-utils', { paths: [here] }));
 
@@ -103,7 +105,7 @@ module.exports = {
 /** Makes pouchdb-server load this plugin where it asks for pouchdb-mapreduce. */
 module.exports.install = function install() {
   const Module = require('node:module');
-  const target = require.resolve('pouchdb-mapreduce', { paths: [path.dirname(require.resolve('pouchdb-server/package.json'))] });
+  const target = require.resolve('pouchdb-mapreduce', { paths: [serverDir] });
   const m = new Module(target, module);
   m.filename = target;
   m.loaded = true;

@@ -3,6 +3,7 @@
 // steps are cached, so a warm fetch asks CouchDB nothing.
 import type { ProfileDoc } from '../catalog/types.js';
 import { isConnectionError } from '../couch/errors.js';
+import { profileContentType } from '../render/pipeline.js';
 import type { Services } from '../services.js';
 import { patternRegex } from './files.js';
 import type { PhoneFiles, Served } from './phone-files.js';
@@ -24,8 +25,7 @@ export async function servePhonebook(s: Services, files: PhoneFiles, profile: Pr
     const rendered = await s.phonebooks.file(accountId, profile.phonebook!.format, title);
     if (!rendered) return { ok: false, status: 404, reason: `unsupported_file phonebook format ${profile.phonebook!.format}`, accountId };
     // The brand's profile says what its file is (Mitel's directory list is text, the others XML).
-    const ext = (/\.[A-Za-z0-9]+$/.exec(profile.phonebook!.file)?.[0] || '').toLowerCase();
-    const type = profile.content_types?.[ext];
+    const type = profileContentType(profile, profile.phonebook!.file);
     return { ok: true, rendered: type ? { ...rendered, contentType: type } : rendered, accountId, stale: false, cached: true };
   } catch (err) {
     if (!isConnectionError(err)) throw err;

@@ -9,10 +9,15 @@ import { renderPlain, renderXmlTree, sectionUnits } from './sections.js';
 
 export interface Rendered { body: Buffer; contentType: string; etag: string; problems: string[] }
 
+/** What the vendor profile says a file with this name's extension is, if it says. */
+export function profileContentType(profile: ProfileDoc | undefined, fileName: string): string | undefined {
+  const ext = (/\.[A-Za-z0-9]+$/.exec(fileName)?.[0] || '').toLowerCase();
+  return profile?.content_types?.[ext];
+}
+
 export function contentTypeOf(file: FileSpec, fileName: string, profile: ProfileDoc | undefined, t: TemplateDoc): string {
   const latin1 = t.format?.encoding === 'latin1';
-  const ext = (/\.[A-Za-z0-9]+$/.exec(fileName)?.[0] || '').toLowerCase();
-  let type = file.content_type || profile?.content_types?.[ext]
+  let type = file.content_type || profileContentType(profile, fileName)
     || (t.pvt_generator === 'json2xml' ? 'application/xml' : 'text/plain');
   if (!/charset=/i.test(type)) type += `; charset=${latin1 ? 'ISO-8859-1' : 'utf-8'}`;
   else if (latin1) type = type.replace(/charset=[^;]+/i, 'charset=ISO-8859-1');
