@@ -29,6 +29,20 @@ const helpers: Record<string, (...args: any[]) => unknown> = {
   // empty when the setting is not set, so an omit_empty key stays out of the file.
   scale: (v, min, max) => (v === undefined || v === null || v === ''
     ? '' : String(Math.round(Number(min) + (Number(v) * (Number(max) - Number(min))) / 100))),
+  // The value a vendor accepts that is closest to a neutral one, from the vendor's own list, e.g. a
+  // backlight of 45 s on a phone that only offers "15,30,60,120": {{nearest settings.screen.backlight_timeout_s "15,30,60,120"}}
+  // gives 30 (a tie goes to the smaller). Empty when unset, so an omit_empty key stays out.
+  nearest: (v, list) => {
+    if (v === undefined || v === null || v === '' || !Number.isFinite(Number(v))) return '';
+    const want = Number(v);
+    let best: number | undefined;
+    for (const s of String(list).split(',')) {
+      const n = Number(s.trim());
+      if (s.trim() === '' || !Number.isFinite(n)) continue;
+      if (best === undefined || Math.abs(n - want) < Math.abs(best - want) || (Math.abs(n - want) === Math.abs(best - want) && n < best)) best = n;
+    }
+    return best === undefined ? '' : String(best);
+  },
 };
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
 

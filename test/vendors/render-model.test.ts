@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { validateCatalogDoc } from '../../server/catalog/schemas.js';
 import { serverInfo } from '../../server/render/model.js';
 import { timeRule } from '../../server/render/time-rule.js';
+import { renderValue } from '../../server/render/values.js';
 import { renderPhone, template } from './render-seed.js';
 import { xmlText } from './next-server.js';
 
@@ -71,5 +72,22 @@ describe('catalog schema: unconfirmed facts', () => {
   it('rejects an entry without a reason, naming the field', () => {
     const problems = validateCatalogDoc({ ...base, unconfirmed: [{ fact: 'P75' }] });
     expect(problems.map((p) => p.pointer)).to.include('/unconfirmed/0/reason');
+  });
+});
+
+describe('template value helpers a vendor mapping needs', () => {
+  const render = (src: string, settings: Record<string, unknown>) => renderValue(src, { settings });
+  it('nearest: the closest value of the vendor\'s list, the smaller on a tie, empty when unset', () => {
+    const src = '{{nearest settings.t "15,30,60,120"}}';
+    expect(render(src, { t: 45 })).to.equal('30');
+    expect(render(src, { t: 50 })).to.equal('60');
+    expect(render(src, { t: 0 })).to.equal('15');
+    expect(render(src, { t: 3600 })).to.equal('120');
+    expect(render(src, {})).to.equal('');
+  });
+  it('scale: a percentage on the vendor\'s range, empty when unset', () => {
+    expect(render('{{scale settings.v 1 15}}', { v: 50 })).to.equal('8');
+    expect(render('{{scale settings.v 0 9}}', { v: 100 })).to.equal('9');
+    expect(render('{{scale settings.v 0 9}}', {})).to.equal('');
   });
 });
