@@ -167,4 +167,28 @@ describe('two instances on one CouchDB', function () {
       expect(srv.services.macIndex.lookup(removed.mac).kind === 'none' || removed.mac === shared).to.equal(true);
     }
   });
+
+  it('keeps its own newer MAC entry when the state feed brings another instance\'s older revision late, so a later deletion still removes it', async () => {
+    // What the feed does under load: instance b removed the entry (revision N), instance a wrote it
+    // back from an older read (N+1), and the feed, having read N before a's write, hands N to a after it.
+    const { account, mac, d } = await servedByBoth();
+    const state = couch().use<any>(`${cfg.dbPrefix}${cfg.stateDb}`);
+    const id = `mac:${normalizeMac(mac)}`;
+    // A second revision of the MAC's document (its entry carries the device's revision), so there is an older one.
+    await k.update(account._id, d._id, (doc) => { doc.name = 'Renamed'; });
+    const current = await waitFor(async () => { const doc = await state.get(id); return parseInt(doc._rev, 10) >= 2 ? doc : null; }, 15000, 'the entry to follow the rename');
+    await waitFor(async () => (a.services.macIndex.lookup(mac) as { entries?: Array<{ rev: string }> }).entries?.[0]?.rev === current.entries[0].rev, 10000, 'instance a to hold it');
+    const gen = parseInt(current._rev, 10);
+    const older = { ...current, _rev: `${gen - 1}-${'0'.repeat(32)}`, entries: [], account_ids: [] };
+    const feed = a.services.stateFeed as unknown as { listeners: Array<{ prefixes: string[]; fn: (c: unknown[]) => unknown }> };
+    for (const l of feed.listeners.filter((x) => x.prefixes.includes('mac:'))) await l.fn([{ id, seq: '0', rev: older._rev, doc: older }]);
+    expect(a.services.macIndex.lookup(mac).kind, 'the older revision replaced the entry in memory').to.equal('devices');
+    // Kazoo deletes the device: the entry must leave CouchDB and both instances.
+    await k.remove(account._id, d._id);
+    await waitFor(async () => {
+      const doc = await state.get(id).catch(() => null);
+      return !doc || !doc.entries.some((e: { device_id: string }) => e.device_id === d._id);
+    }, 15000, 'the deleted device to leave the MAC index');
+    for (const srv of [a, b]) await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'none', 10000, `instance ${srv.url} to forget it`);
+  });
 });

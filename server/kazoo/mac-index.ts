@@ -33,6 +33,8 @@ export interface KazooChange {
 }
 
 const macDocId = (mac: string) => `mac:${mac}`;
+/** A revision's generation ("7-ab12…" → 7): a MAC document's later write always has a higher one. */
+const generation = (rev: string | undefined) => (rev ? parseInt(rev, 10) || 0 : 0);
 
 /** One device's entry under a MAC: put (entry) or removed (null). */
 interface Edit { mac: string; deviceId: string; entry: MacEntry | null }
@@ -51,6 +53,13 @@ function nextDoc(mac: string, current: MacDoc | null, accountId: string, edits: 
 
 export class MacIndex {
   private byMac = new Map<string, MacEntry[]>();
+  /**
+   * The generation of the MAC document each entry list came from. The state feed may hand us a
+   * revision older than one we have just written ourselves (read before our write, delivered after):
+   * loading it would drop our entry from memory, and a later deletion of that device in Kazoo would
+   * then find no MAC to remove it from, leaving the entry in CouchDB for good.
+   */
+  private generations = new Map<string, number>();
   private macOfDevice = new Map<string, string>();
   /** MACs with a pushed entry: few, and looked at after every account's catch-up. */
   private pushedMacs = new Set<string>();
@@ -90,15 +99,17 @@ export class MacIndex {
 
   /** `feed`: the state database's, started by the caller once every part listens. */
   async start(feed: StateFeed): Promise<void> {
-    for await (const doc of docsByPrefix<MacDoc>(this.app.bulk.stateDb, 'mac:')) this.load(doc);
+    for await (const doc of docsByPrefix<MacDoc>(this.app.bulk.stateDb, 'mac:')) this.load(doc, doc._rev);
     for await (const doc of docsByPrefix<SeqDoc>(this.app.bulk.stateDb, 'seq:')) this.checkpoints.set(doc.account_id, doc);
     // Other instances write entries too.
     feed.on(['mac:'], (changes) => {
       for (const c of changes) {
         const mac = c.id.slice(4);
+        const rev = c.rev ?? (c.doc?._rev as string | undefined);
+        if (generation(rev) && generation(rev) <= (this.generations.get(mac) ?? 0)) continue;
         const before = this.byMac.get(mac);
-        if (c.deleted) this.load({ _id: c.id, pvt_type: 'mac_index', mac, entries: [], account_ids: [] });
-        else if (c.doc) this.load(c.doc as unknown as MacDoc);
+        if (c.deleted) this.load({ _id: c.id, pvt_type: 'mac_index', mac, entries: [], account_ids: [] }, rev);
+        else if (c.doc) this.load(c.doc as unknown as MacDoc, rev);
         const after = this.byMac.get(mac);
         if (JSON.stringify(before) !== JSON.stringify(after)) {
           for (const e of [...(before || []), ...(after || [])]) this.emit({ accountId: e.account_id, docId: e.device_id, mac, kind: 'device' });
@@ -201,7 +212,8 @@ export class MacIndex {
     return this.byMac.size;
   }
 
-  private load(doc: MacDoc): void {
+  private load(doc: MacDoc, rev: string | undefined): void {
+    if (rev) this.generations.set(doc.mac, generation(rev));
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) {
       this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
@@ -357,7 +369,7 @@ export class MacIndex {
     macs.forEach((mac, i) => {
       const cur = ((current.rows[i] as { doc?: MacDoc | null }).doc) || null;
       const next = nextDoc(mac, cur, accountId, byMac.get(mac)!);
-      if (cur ? JSON.stringify(cur.entries) === JSON.stringify(next.entries) : !next.entries.length) { this.load(next); return; }
+      if (cur ? JSON.stringify(cur.entries) === JSON.stringify(next.entries) : !next.entries.length) { this.load(next, cur?._rev); return; }
       writes.push({ next, doc: next.entries.length ? { ...next, ...(cur ? { _rev: cur._rev } : {}) } : { _id: cur!._id, _rev: cur!._rev, _deleted: true } });
     });
     for (let i = 0; i < writes.length; i += 1000) {
@@ -365,7 +377,7 @@ export class MacIndex {
       const res = await db.bulk({ docs: chunk.map((w) => w.doc) });
       for (const [j, r] of res.entries()) {
         const { next } = chunk[j];
-        if (!r.error) { this.written(next); continue; }
+        if (!r.error) { this.written(next, r.rev); continue; }
         if (r.error !== 'conflict') throw new Error(`mac index: ${next.mac} not written: ${r.error} ${r.reason || ''}`.trim());
         for (const e of byMac.get(next.mac)!) await this.writeEntry(e.mac, accountId, e.deviceId, e.entry);
       }
@@ -379,16 +391,17 @@ export class MacIndex {
       const current = (await getOrNull<MacDoc>(db, macDocId(mac))) as MacDoc | null;
       const next = nextDoc(mac, current, accountId, [{ mac, deviceId, entry }]);
       if (current && JSON.stringify(current.entries) === JSON.stringify(next.entries)) {
-        this.load(next);
+        this.load(next, current._rev);
         return;
       }
       try {
+        let rev: string | undefined;
         if (!next.entries.length) {
-          if (current) await db.destroy(current._id, current._rev!);
+          if (current) rev = (await db.destroy(current._id, current._rev!)).rev;
         } else {
-          await db.insert(current ? { ...next, _rev: current._rev } : next);
+          rev = (await db.insert(current ? { ...next, _rev: current._rev } : next)).rev;
         }
-        this.written(next);
+        this.written(next, rev);
         return;
       } catch (err) {
         if (statusOf(err) !== 409 && statusOf(err) !== 404) throw err;
@@ -397,8 +410,8 @@ export class MacIndex {
     throw new Error(`mac index: could not write ${mac} after 10 conflicting attempts`);
   }
 
-  private written(next: MacDoc): void {
-    this.load(next);
+  private written(next: MacDoc, rev: string | undefined): void {
+    this.load(next, rev);
     if (next.account_ids.length > 1) {
       this.app.log.warn({ mac: next.mac, accounts: next.account_ids }, 'MAC claimed by several accounts: nothing is served for it until an admin resolves it');
     }
