@@ -2,14 +2,14 @@
 // way Monster offers (`index.html?t=<token>`, then `#/apps/phoneprov`), and small helpers on the page.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { ROOT } from '../support.js';
 import { unknownCrossbarRoutes } from './crossbar-api.js';
 import type { AppWorld } from './world.js';
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'monster-app');
 
-export type TestPage = Page & { problems: string[]; consoleLog: string[] };
+export type TestPage = Page & { problems: string[]; consoleLog: string[]; requestLog: string[] };
 
 /** A logged-in Monster UI page (Monster's own apploader and top bar) showing `hash`. */
 export async function openMonster(browser: Browser, world: AppWorld, who: keyof AppWorld['users'], hash: string,
@@ -19,6 +19,18 @@ export async function openMonster(browser: Browser, world: AppWorld, who: keyof 
   page.consoleLog = [];
   page.on('pageerror', (err) => page.problems.push(process.env.DEBUG_APP ? String(err.stack) : err.message));
   page.on('console', (msg) => page.consoleLog.push(`${msg.type()}: ${msg.text()}`.slice(0, 300)));
+  // Each request's start and end, so a wait that timed out says which call was slow or failed.
+  page.requestLog = [];
+  const started = new Map<object, number>();
+  const ended = (r: Request, how: string) => {
+    const path = r.url().replace(/^https?:\/\/[^/]+/, '').replace(/[?&]_=\d+/, '').slice(0, 120);
+    page.requestLog.push(`${r.method()} ${path} ${how} after ${Date.now() - (started.get(r) ?? Date.now())} ms`);
+    started.delete(r);
+    if (page.requestLog.length > 40) page.requestLog.shift();
+  };
+  page.on('request', (r) => started.set(r, Date.now()));
+  page.on('requestfinished', (r) => void r.response().then((res) => ended(r, String(res?.status() ?? '?')), () => ended(r, '?')));
+  page.on('requestfailed', (r) => ended(r, `failed (${r.failure()?.errorText})`));
   await page.goto(`${world.page.url}/index.html?t=${encodeURIComponent(world.users[who].token)}#/${hash}`);
   return page;
 }
@@ -45,7 +57,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** What the page showed and complained about, and what Monster asked the fake crossbar in vain. */
 export async function pageLog(page: TestPage): Promise<string> {
   const shown = await page.locator('.phoneprov-field-error, .toast-message, .ui-dialog-title').allInnerTexts().catch(() => []);
-  return JSON.stringify({ errors: page.problems, console: page.consoleLog.slice(-15), shown, unknownCrossbarRoutes: unknownCrossbarRoutes.slice(-15) }, null, 1);
+  return JSON.stringify({ errors: page.problems, console: page.consoleLog.slice(-15), shown, requests: page.requestLog?.slice(-15),
+    unknownCrossbarRoutes: unknownCrossbarRoutes.slice(-15) }, null, 1);
 }
 
 /**

@@ -51,4 +51,7 @@ export function useAppBrowser(suite: BrowserSuite): void {
  * both suites running side by side, hence 20 s.
  */
 export const toast = (p: Page, type: 'success' | 'error', text: RegExp) =>
-  p.locator(`.toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 20000 });
+  p.locator(`.toast-${type}`).filter({ hasText: text }).last().waitFor({ timeout: 20000 }).catch(async (err) => {
+    // What was shown instead and which request was slow: the reason a CI run can be read from its log.
+    throw new Error(`${(err as Error).message.split('\n')[0]}\n${await pageLog(p as TestPage)}`);
+  });
