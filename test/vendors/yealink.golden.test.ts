@@ -2,7 +2,7 @@
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
 import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
-import { plainValues, template, type RenderedFile } from './render-seed.js';
+import { plainValues, template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
   files: 'Yealink SIP-T4x/T5x IP Phones Administrator Guide V86, "Configuration Files": the phone asks for the common file '
@@ -109,5 +109,63 @@ describe('Yealink neutral settings', function () {
   it('W-series DECT: no setting is written (the DECT guides were not checked for these keys)', () => {
     const v = values(deviceFile(goldenFiles(template('ui/yealink/w5x/w60p'), { settings: GOLDEN_SETTINGS })));
     expect(SETTING_KEYS.filter((k) => v.has(k))).to.deep.equal([]);
+  });
+});
+
+// Screen and volumes (issue 17), as Yealink's guide states them. The T2/T4 administrator guide's "Backlight" section
+// (Administrator's Guide for SIP-T2 Series/T19(P) E2/T4 Series IP Phones, p. 190): "Backlight time is applicable to
+// SIP-T48G/T48S/T46G/T46S/T42G/T42S/T41P/T41S/..."; "15s, 30s, 1min, 2min, 5min, 10min or 30min: Backlight is turned off
+// when the IP phone is inactive after a preset period of time (in seconds)". The key is phone_setting.backlight_time
+// (Yealink's common configuration template, "Preference&Status"). No readable page gave the brightness level range or the
+// volume ranges, so those are not written and every template says so.
+const BACKLIGHT_SOURCE = 'Yealink T2/T4 Administrator Guide, "Backlight": T48S/T46S/T42S/T41S backlight times 15s, 30s, 1min, 2min, '
+  + '5min, 10min, 30min (in seconds) on phone_setting.backlight_time';
+const T4XS = /^ui\/yealink\/t4x\/t4[1268]s(-\d)?$/;
+const SCREEN_VOLUME_KEYS = ['phone_setting.backlight_time', 'phone_setting.active_backlight_level', 'phone_setting.inactive_backlight_level',
+  'voice.ring_vol', 'voice.handset.spk_vol', 'voice.headset.spk_vol', 'voice.handfree.spk_vol'];
+const allValues = (files: RenderedFile[]) => files.map(values);
+
+describe('Yealink screen and volumes', function () {
+  this.timeout(120000);
+  it('every T41S/T42S/T46S/T48S model: a 60 s backlight timeout is phone_setting.backlight_time = 60 (the guide\'s "1min")', () => {
+    const models = templatesOf('yealink').filter((t) => T4XS.test(t._id));
+    expect(models.map((t) => t._id)).to.include.members(['ui/yealink/t4x/t41s', 'ui/yealink/t4x/t42s', 'ui/yealink/t4x/t46s', 'ui/yealink/t4x/t48s-2']);
+    const wrong = models.flatMap((t) => mismatches({ 'phone_setting.backlight_time': '60' },
+      (k) => values(deviceFile(goldenFiles(t, { settings: GOLDEN_SETTINGS }))).get(k)).map((m) => `${t._id} ${m}`));
+    expect(wrong, BACKLIGHT_SOURCE).to.deep.equal([]);
+  });
+
+  it('T46S: a timeout between the listed times takes the closest one the guide lists (100 s -> 2min = 120; 3600 s -> 30min = 1800)', () => {
+    const bl = (s: number) => values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46s'), { settings: { screen: { backlight_timeout_s: s } } })))
+      .get('phone_setting.backlight_time');
+    expect([bl(100), bl(3600)], BACKLIGHT_SOURCE).to.deep.equal(['120', '1800']);
+  });
+
+  it('T46S: 0 s (never off) is not written, since the guide\'s "Always On" value was not readable and 15 s would turn the light off', () => {
+    const v = values(deviceFile(goldenFiles(template('ui/yealink/t4x/t46s'), { settings: { screen: { backlight_timeout_s: 0 } } })));
+    expect(v.has('phone_setting.backlight_time')).to.equal(false);
+  });
+
+  it('every model: without settings no screen or volume key; with them, only T4xS models write the backlight time, and nobody a brightness or volume', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('yealink')) {
+      for (const v of allValues(goldenFiles(t))) for (const k of SCREEN_VOLUME_KEYS) if (v.has(k)) wrong.push(`${t._id} unset: ${k}`);
+      for (const v of allValues(goldenFiles(t, { settings: GOLDEN_SETTINGS }))) {
+        for (const k of SCREEN_VOLUME_KEYS) {
+          if (v.has(k) && !(k === 'phone_setting.backlight_time' && T4XS.test(t._id))) wrong.push(`${t._id} set: ${k}`);
+        }
+      }
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: the template names what it does not write (brightness or backlight, and volumes) as unconfirmed', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('yealink')) {
+      const facts = ((t as { unconfirmed?: Array<{ fact: string }> }).unconfirmed || []).map((u) => u.fact).join('\n');
+      if (!/brightness/.test(facts)) wrong.push(`${t._id}: brightness`);
+      if (!/volumes/.test(facts)) wrong.push(`${t._id}: volumes`);
+    }
+    expect(wrong).to.deep.equal([]);
   });
 });
