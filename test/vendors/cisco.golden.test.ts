@@ -152,3 +152,42 @@ describe('Cisco golden facts: settings, phonebook, firmware', function () {
     expect(text(f, 'Upgrade_Rule'), SETTINGS_SOURCES.upgrade).to.match(/^https:\/\/prov\.example\.com\/.*sip88xx\.12-0-1MPP-5\.loads$/);
   });
 });
+
+// Issue 17: screen, volumes and the SPA phonebook. The Cisco guides' Back Light Timer, LCD contrast and volume fields
+// with their value ranges were not on readable pages, nor the SPA300/500 guide's XML Directory Service fields (its
+// "Configuring XML Services" section, p. 105, was readable only from "XML Applications" on). None is written; every
+// template says so, and the ATA 191/192 say they have no screen.
+describe('Cisco golden facts: screen, volumes and the SPA phonebook are not written (unconfirmed)', function () {
+  this.timeout(120000);
+  const ONLY = { screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, headset: 50, speaker: 50, ringer: 100 } };
+  const unconfirmed = (t: ReturnType<typeof template>) => (t as { unconfirmed?: Array<{ fact: string; reason: string }> }).unconfirmed || [];
+
+  it('every model: the files are the same with screen and volume settings as without', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco')) {
+      const plain = goldenFiles(t).map((f) => f.text);
+      const set = goldenFiles(t, { settings: ONLY }).map((f) => f.text);
+      if (JSON.stringify(set) !== JSON.stringify(plain)) wrong.push(t._id);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: the template names screen and volumes as unconfirmed, with a reason (ATA: no screen)', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco')) {
+      const hit = unconfirmed(t).find((x) => /settings\.screen/.test(x.fact) && /settings\.volumes/.test(x.fact));
+      if (!hit?.reason) wrong.push(`${t._id}: no entry`);
+      else if (t.endpoint_family === 'ata19x' && !/no screen/.test(hit.reason)) wrong.push(`${t._id}: ${hit.reason}`);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('SPA 3xx/5xx: no XML_Directory_Service_URL, and the template names the XML directory as unconfirmed', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('cisco').filter((x) => /^spa/.test(String(x.endpoint_family)))) {
+      for (const f of goldenFiles(t)) if (xmlElements(f.text, 'XML_Directory_Service_URL').length) wrong.push(`${t._id} ${f.name}`);
+      if (!unconfirmed(t).some((u) => /XML directory/.test(u.fact) && u.reason)) wrong.push(`${t._id}: not unconfirmed`);
+    }
+    expect(wrong, SETTINGS_SOURCES.directory).to.deep.equal([]);
+  });
+});

@@ -73,8 +73,11 @@ describe(`Fanvil golden facts (${GUIDE}; values from ${INDEPENDENT})`, function 
   });
 });
 
-// Neutral settings, phonebook and firmware: no Fanvil document with the <sysConf> elements for VLAN, per-line
-// DTMF, dial plan, backlight, volumes, the remote phonebook URL or a firmware image URL was found (Fanvil's user
-// manual describes a firmware check through a vendor_model_hw<N>.txt file with Version=/Firmware= lines, which
-// this server does not serve), so nothing is written for them; the profile lists each as unconfirmed.
+// Neutral settings, phonebook and firmware (issue 17, searched again): Fanvil's own documents found give no <sysConf>
+// element for VLAN, per-line DTMF, dial plan, backlight or volumes (user manuals describe web-portal fields only; the
+// Fanvil VoIP Auto Provision Standard v1.1 and the XML Operation Guide v1.1 name none), no remote/cloud phonebook file
+// format or URL element (X3 user manual lists a Cloud Phonebook page only), and no firmware image URL element: the user
+// manuals (H2U, GA10, PA2S, System >> Upgrade) have the phone read Firmware=<URL> from a vendor_model_hw10.txt version
+// file on the upgrade server, which this server does not serve. So nothing is written for them; the profile lists each
+// as unconfirmed with what was read.
 describeNothingWritten('Fanvil: settings, phonebook and firmware not written without a Fanvil document', 'fanvil', { id: 'fw1', version: '2.12.1', file_name: 'x6u-2.12.1.z' });

@@ -2,8 +2,8 @@
 // checked against what the render pipeline writes for every seeded Grandstream model.
 import { expect } from 'chai';
 import { capabilitiesOf } from '../../server/catalog/types.js';
-import { templatesOf, template } from './render-seed.js';
-import { BLF_TARGET, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
+import { seedCatalog, templatesOf, template } from './render-seed.js';
+import { BLF_TARGET, GOLDEN_SETTINGS, goldenFiles, lineOf, PARK_SLOT, REALM, SPEED_DIAL } from './golden.js';
 import { xmlText } from './next-server.js';
 
 const GXP = 'Grandstream Configuration Template GXP2130/2135/2140/2160/2170, firmware 1.0.11.16';
@@ -104,5 +104,33 @@ describe(`Grandstream golden facts (${GXP}; ${HT}; ${GUIDE})`, function () {
     // Chatham: +12:45, +13:45 from the last Sunday of September 02:45 to the first Sunday of April 03:45.
     const chatham = device(template('ui/grandstream/gxp21xx/gxp2170'), { timezone: 'Pacific/Chatham' });
     expect([xmlText(chatham, 'P64'), xmlText(chatham, 'P246')]).to.deep.equal(['customize', 'MTZ-12:45MDT-13:45,M9.5.0/02:45:00,M4.1.0/03:45:00']);
+  });
+});
+
+// Neutral settings and the remote phonebook (issue 17). No Grandstream document read for the seeded firmware lines
+// settled them, so nothing is written and the profile says why (see its `unconfirmed`):
+// - VLAN: P51 "Layer 2 QoS. 802.1Q/VLAN Tag" / P87 "Layer 2 QoS. 802.1p priority value (0 - 7)" are known only from public
+//   copies of an older Grandstream template and Grandstream web-UI code; public HT8xx templates use P5038/P5042 for 802.1p.
+// - DTMF per account and screen/volumes: no P-values from a Grandstream page; P290 dial plan is not an RFC 3435 digit map.
+// - Phonebook: P330/P331/P332 are known from template-comment copies, but which file name the phone appends to the P331
+//   path (phonebook.xml or gs_phonebook.xml, without the MAC, by third-party servers) is not in the pages that could be read.
+const NOT_WRITTEN = ['P51', 'P87', 'P5038', 'P5042', 'P290', 'P330', 'P331', 'P332'];
+
+describe('Grandstream: neutral settings and the remote phonebook are not written (unconfirmed)', function () {
+  this.timeout(60000);
+
+  it('every model: the files are the same with the golden neutral settings as without, and carry none of the unconfirmed P-values', () => {
+    for (const t of templatesOf('grandstream')) {
+      const plain = goldenFiles(t);
+      const set = goldenFiles(t, { settings: GOLDEN_SETTINGS });
+      expect(set.map((f) => f.text), t._id).to.deep.equal(plain.map((f) => f.text));
+      for (const f of set) expect(NOT_WRITTEN.filter((p) => xmlText(f.text, p) !== undefined), `${t._id} ${f.name}`).to.deep.equal([]);
+    }
+  });
+
+  it('the profile names VLAN, DTMF, dial plan, screen/volumes and the phonebook file name as unconfirmed', () => {
+    const facts = (seedCatalog().profiles.get('grandstream')!.unconfirmed || []).map((u) => u.fact).join('\n');
+    for (const re of [/settings\.vlan.*P51.*P87/, /settings\.dtmf_mode/, /settings\.dial_plan.*P290/, /settings\.screen.*settings\.volumes/,
+      /file name the grandstream phone requests under the P331/, /P330\/P331\/P332/]) expect(facts).to.match(re);
   });
 });

@@ -84,7 +84,10 @@ describe(`Htek golden facts (${WIKI}; values from ${INDEPENDENT})`, function () 
   });
 });
 
-// Neutral settings, phonebook and firmware: Htek publishes no P-value list, and no Htek document naming the
-// P-values for VLAN, per-account DTMF, dial plan, backlight, volumes, the remote phonebook URL or the firmware
-// image path was found, so nothing is written for them; the profile lists each as unconfirmed.
+// Neutral settings, phonebook and firmware (issue 17, searched again): Htek publishes no P-value list; its VLAN guide
+// and XML Browser Developer's Guide (v2.0.4.4.24) name no P-value for VLAN, DTMF, dial plan, screen, volumes or a remote
+// phonebook URL. Firmware: the UC900 Provisioning guide (10, Firmware and Configuration File Prefix and Postfix) has the
+// phone fetch several files by fixed basic names from the firmware server (UC924: boot_924.bin, img_924.bin, ring4-8.bin,
+// Language.tar, hlpres.tar), so there is no single image URL, and this server would serve the one assigned image under
+// each of those names. So nothing is written for them; the profile lists each as unconfirmed with what was read.
 describeNothingWritten('Htek: settings, phonebook and firmware not written without an Htek document', 'htek', { id: 'fw1', version: '2.0.4.6.41', file_name: 'fw926e.rom' });

@@ -172,3 +172,29 @@ describe(`Mitel golden facts: settings and directory (${AASTRA331})`, function (
     expect(text.split('\n')).to.deep.equal(['Kim Target, 4711', '"manny, jr", 093666888', '']);
   });
 });
+
+// Issue 17: what stays unwritten on Mitel. The phone takes its firmware as <phone model>.st from the root of the
+// configuration server (Mitel 6800 Series SIP Phone Release 4.2.0 SP2 Administrator Guide, 1-25 "Installing the
+// Firmware/Configuration Files"), checked at the resync time with "auto resync mode" 2 or 3 (AASTRA331 A-22): no key
+// names a per-phone image URL, so an assigned firmware changes nothing. Backlight, brightness and volume keys were not
+// read from a Mitel/Aastra page with their ranges, so those neutral settings change nothing either.
+describe(`Mitel: firmware URL, screen and volumes are not written (unconfirmed; ${AASTRA331})`, function () {
+  this.timeout(60000);
+  const firmware = { id: 'fw1', version: '5.1.0.2051', file_name: '6869i.st' };
+
+  it('every model: an assigned firmware and the screen and volume settings leave every file as it is', () => {
+    for (const t of templatesOf('mitel')) {
+      const plain = goldenFiles(t).map((f) => f.text);
+      const set = goldenFiles(t, { firmware, settings: { screen: GOLDEN_SETTINGS.screen, volumes: GOLDEN_SETTINGS.volumes } }).map((f) => f.text);
+      expect(set, t._id).to.deep.equal(plain);
+    }
+  });
+
+  it('every model: the templates say why, naming <model>.st on the configuration server and auto resync mode', () => {
+    for (const t of templatesOf('mitel')) {
+      const u = (t.unconfirmed || []);
+      expect(u.find((x) => x.fact === 'firmware')?.reason, t._id).to.match(/<phone model>\.st/).and.to.match(/auto resync mode/);
+      expect(u.find((x) => x.fact === 'settings.screen.* and settings.volumes.*')?.reason, t._id).to.match(/ringer volume minimum/);
+    }
+  });
+});

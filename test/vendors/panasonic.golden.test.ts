@@ -2,7 +2,7 @@
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
 import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
-import { plainValues, template, templatesOf, type RenderedFile } from './render-seed.js';
+import { plainValues, seedCatalog, template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
   format: 'Panasonic KX-UT / KX-HDV Administrator Guide, 2.4 "Configuration File Specifications": the first line is '
@@ -130,5 +130,28 @@ describe('Panasonic golden facts: neutral settings and firmware', function () {
   it('marks what no Panasonic page read for this change settles', () => {
     const t = (template('ui/panasonic/ut/ut136').unconfirmed || []).map((u) => u.fact).join('\n');
     expect(t).to.match(/VLAN_ENABLE/).and.to.match(/FIRM_FILE_PATH/);
+  });
+});
+
+// Issue 17: what stays unwritten on Panasonic. The Administrator Guides' parameter pages (section 5: VLAN priority, DTMF,
+// dial plan, display and volume parameters) could not be read, so none of those neutral settings reaches a file. The
+// network phonebook of Panasonic's XML Application Developer's Guide (TGP600, HDV100/130/230/330/430, rev. 2.50/2.52,
+// 3.3.3 "GET PhoneBook method", 5.2.8 "PhoneBook": <ppxml><Screen><PhoneBook><Personnel id="1-20">) is a screen the phone
+// requests while the user searches, not a file it downloads whole, so the profile names no phonebook file.
+describe('Panasonic: neutral settings other than VLAN, and the remote phonebook, are not written (unconfirmed)', function () {
+  this.timeout(120000);
+
+  it('every model: DTMF, dial plan, screen and volumes leave every file as it is without them', () => {
+    const { vlan: _vlan, ...rest } = GOLDEN_SETTINGS;
+    for (const t of templatesOf('panasonic')) {
+      expect(goldenFiles(t, { settings: rest }).map((f) => f.text), t._id).to.deep.equal(goldenFiles(t).map((f) => f.text));
+    }
+  });
+
+  it('the profile says why (parameter pages not read; the network phonebook is an XML-application screen) and names no phonebook file', () => {
+    const p = seedCatalog().profiles.get('panasonic')!;
+    const text = (p.unconfirmed || []).map((u) => `${u.fact}: ${u.reason}`).join('\n');
+    expect(text).to.match(/dtmf_mode/).and.to.match(/dial_plan/).and.to.match(/remote phonebook: .*PhoneBook.*not a file/);
+    expect(p.phonebook).to.equal(undefined);
   });
 });

@@ -170,3 +170,34 @@ describe('Polycom golden facts: settings and firmware', function () {
     expect(wrong, SETTINGS_SOURCES.app).to.deep.equal([]);
   });
 });
+
+// Issue 17: VLAN, screen and volumes. Polycom's guides were read for the <device/> mechanism (CX5100 Administrator Guide,
+// "Configuration Parameters": device.set=1 uses each device.xxx whose device.xxx.set=1) and for "Context-Sensitive Volume
+// Control" (UC Software 5.8: its parameters reset or persist the receiver volume; none sets a level), but not for the
+// device.net.vlanId row or the up.backlight.* ranges. So none of these is written, and every template says why.
+describe('Polycom golden facts: VLAN, screen and volumes are not written (unconfirmed)', function () {
+  this.timeout(120000);
+  const ONLY = { vlan: GOLDEN_SETTINGS.vlan, screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, headset: 50, speaker: 50, ringer: 100 } };
+
+  it('every model: the files are the same with VLAN, screen and volume settings as without', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('polycom')) {
+      const plain = goldenFiles(t).map((f) => f.text);
+      const set = goldenFiles(t, { settings: ONLY }).map((f) => f.text);
+      if (JSON.stringify(set) !== JSON.stringify(plain)) wrong.push(t._id);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: the template names VLAN, screen and volumes as unconfirmed, with a reason', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('polycom')) {
+      const u = (t as { unconfirmed?: Array<{ fact: string; reason: string }> }).unconfirmed || [];
+      for (const re of [/device\.net\.vlanId/, /settings\.screen/, /settings\.volumes/]) {
+        const hit = u.find((x) => re.test(x.fact));
+        if (!hit || !hit.reason) wrong.push(`${t._id}: ${re}`);
+      }
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+});

@@ -117,3 +117,32 @@ describe('snom neutral settings and firmware', function () {
     expect(wrong, SNOM_SETTINGS_SOURCES.firmware).to.deep.equal([]);
   });
 });
+
+// Issue 17: VLAN, screen and volumes. snom's wiki has one page per setting, but the VLAN, backlight and volume setting
+// pages were not readable (only enable_ambient_light's), so none is written and every template says so.
+describe('snom neutral settings: VLAN, screen and volumes are not written (unconfirmed)', function () {
+  this.timeout(120000);
+  const ONLY = { vlan: GOLDEN_SETTINGS.vlan, screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, headset: 50, speaker: 50, ringer: 100 } };
+
+  it('every model: the files are the same with VLAN, screen and volume settings as without', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('snom')) {
+      const plain = goldenFiles(t).map((f) => f.text);
+      const set = goldenFiles(t, { settings: ONLY }).map((f) => f.text);
+      if (JSON.stringify(set) !== JSON.stringify(plain)) wrong.push(t._id);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every model: the template names VLAN, backlight/brightness and volumes as unconfirmed, with a reason', () => {
+    const wrong: string[] = [];
+    for (const t of templatesOf('snom')) {
+      const u = (t as { unconfirmed?: Array<{ fact: string; reason: string }> }).unconfirmed || [];
+      for (const re of [/^VLAN/, /backlight/, /volumes/]) {
+        const hit = u.find((x) => re.test(x.fact));
+        if (!hit || !hit.reason) wrong.push(`${t._id}: ${re}`);
+      }
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+});
