@@ -7,6 +7,7 @@
 //   npx tsx bench/boot-storm.ts [--phones 500] [--concurrency 64] [--seconds 5] [--per-account 100]
 //   npx tsx bench/boot-storm.ts --phones 10000          # the issue's target size
 //   npx tsx bench/boot-storm.ts --phones 10000 --apache # on Apache CouchDB 3.5 from ../shared/couchdb/
+//   npx tsx bench/boot-storm.ts --profile /tmp/prof      # the restarted server's CPU profile, written when it stops
 //
 // Targets at 10,000 phones: every file within 60 s, zero errors, p99 < 250 ms; warm ≥ 0.5 × nginx.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -31,6 +32,9 @@ const CONCURRENCY = arg('concurrency', 64);
 const SECONDS = arg('seconds', 5);
 const PER_ACCOUNT = arg('per-account', 100);
 const APACHE = process.argv.includes('--apache');
+// --profile <dir>: the restarted server writes a V8 CPU profile (.cpuprofile, for Chrome's DevTools) there
+// when it stops, so where a restart storm's time goes is measured, not guessed.
+const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : null;
 const PASS = 'bench-url-pass';
 
 /** One model per seeded brand, and the User-Agent its firmware sends (as vendors document/phones send it). */
@@ -232,8 +236,12 @@ async function main() {
     const first = await measuredStorm(srv.base, phones, 'first contact (all phones new)');
     // 2. The boot storm proper: a power cut restarts the phones and our server; the phones are known,
     //    our caches are empty.
+    //    Same port, as a restarted server has: the port is in the files (Mitel's `http port`, every URL), and on a new
+    //    one every phone's file would differ from the copy it fetched before, which a real restart does not cause.
+    const port = Number(new URL(srv.base).port);
     await srv.stop();
-    srv = await startServerProcess(couch.url, join(dataDir, 'server'), prefix, { PROBE_LIMIT: '10000' });
+    srv = await startServerProcess(couch.url, join(dataDir, 'server'), prefix, { PROBE_LIMIT: '10000' },
+      { port, nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] });
     await waitUntil(async () => (await metric(srv!.base, 'provision_mac_index_macs')) >= PHONES, 600_000, 'MAC index');
     const boot = await measuredStorm(srv.base, phones, 'boot storm (known phones, server restarted, caches empty)');
     console.log(JSON.stringify({ first_contact: first, boot_storm: boot }));

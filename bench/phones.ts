@@ -67,9 +67,11 @@ export async function seed(couchUrl: string, prefix: string, accounts: number, d
   return phones.map((p) => ({ url: p.path }));
 }
 
-export async function startServerProcess(couchUrl: string, dataDir: string, prefix: string, extraEnv: Record<string, string> = {}) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export async function startServerProcess(couchUrl: string, dataDir: string, prefix: string, extraEnv: Record<string, string> = {},
+  opts: { nodeArgs?: string[]; port?: number } = {}) {
+  const port = opts.port ?? await freePort();
+  const nodeArgs = opts.nodeArgs ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
     env: { ...process.env, COUCHDB_URL: couchUrl, DATA_DIR: dataDir, DB_PREFIX: prefix, KAZOO_DB_PREFIX: prefix, PORT: String(port),
       HOST: '127.0.0.1', LOG_LEVEL: 'warn', PROVISION_ADMIN_TOKEN: randomBytes(24).toString('hex'), ...extraEnv },
