@@ -71,6 +71,11 @@ export function renderValue(source: unknown, ctx: Record<string, any>): string {
     });
   }
   if (!s.includes('{{')) return s;
+  const plain = interpolationOf(s);
+  if (plain) {
+    const out = interpolate(plain, ctx);
+    if (out !== null) return out;
+  }
   let fn = compiled.get(s);
   if (!fn) {
     fn = hb.compile(s, { noEscape: true, strict: false, knownHelpersOnly: false });
@@ -78,6 +83,62 @@ export function renderValue(source: unknown, ctx: Record<string, any>): string {
     if (compiled.size > 50_000) compiled.clear();
   }
   return fn(ctx, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
+
+// Most template values are literals around plain paths (`account.{{line.index}}.label`). Handlebars sets
+// up its helpers anew on every call (a copy of each, wrapped), which made it half of a cold render; so
+// such values are read here, with Handlebars' own rules: own properties only, null and undefined as '',
+// anything else as '' + value. A value those rules do not settle (a helper's name, a literal such as
+// `true`, a function, an inherited property, a path through a non-object) goes to Handlebars.
+type Interpolation = Array<string | string[]>;
+const PLAIN = /\{\{\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\}\}/g;
+const NOT_PATHS = new Set(['this', 'true', 'false', 'null', 'undefined']);
+const UNSAFE = new Set(['constructor', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', 'prototype']);
+const interpolations = new Map<string, Interpolation | false>();
+
+function interpolationOf(s: string): Interpolation | null {
+  let parts = interpolations.get(s);
+  if (parts === undefined) {
+    const out: Interpolation = [];
+    let last = 0;
+    let ok = !s.includes('\\');
+    for (const m of s.matchAll(PLAIN)) {
+      const path = m[1].split('.');
+      if (NOT_PATHS.has(path[0]) || path.some((k) => UNSAFE.has(k)) || (path.length === 1 && path[0] in hb.helpers)) ok = false;
+      out.push(s.slice(last, m.index), path);
+      last = m.index! + m[0].length;
+    }
+    out.push(s.slice(last));
+    // A brace left in the literal text is Handlebars syntax around a path ({{{a}}}, {{a}}}): its business.
+    if (out.some((x) => typeof x === 'string' && (x.includes('{') || x.includes('}')))) ok = false;
+    parts = ok ? out.filter((x) => x !== '') : false;
+    if (interpolations.size >= 50_000) interpolations.clear();
+    interpolations.set(s, parts);
+  }
+  return parts || null;
+}
+
+const own = Object.prototype.hasOwnProperty;
+
+function interpolate(parts: Interpolation, ctx: Record<string, any>): string | null {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') { out += part; continue; }
+    let v: any = ctx;
+    for (const key of part) {
+      if (v === null || v === undefined) break;
+      if (typeof v !== 'object') return null;
+      if (!own.call(v, key)) {
+        if (v[key] !== undefined) return null;
+        v = undefined;
+        break;
+      }
+      v = v[key];
+    }
+    if (typeof v === 'function' || typeof v === 'symbol') return null;
+    if (v !== null && v !== undefined) out += v;
+  }
+  return out;
 }
 
 // The seed repeats a few hundred distinct values some 13,000 times, and compiling each one made

@@ -1,5 +1,6 @@
 // The render model's server split and time rule, which every template reads.
 import { expect } from 'chai';
+import Handlebars from 'handlebars';
 import { validateCatalogDoc } from '../../server/catalog/schemas.js';
 import { serverInfo } from '../../server/render/model.js';
 import { timeRule } from '../../server/render/time-rule.js';
@@ -89,5 +90,37 @@ describe('template value helpers a vendor mapping needs', () => {
     expect(render('{{scale settings.v 1 15}}', { v: 50 })).to.equal('8');
     expect(render('{{scale settings.v 0 9}}', { v: 100 })).to.equal('9');
     expect(render('{{scale settings.v 0 9}}', {})).to.equal('');
+  });
+});
+
+// renderValue reads plain paths itself (Handlebars' per-call helper set-up was half of a cold render). Whatever it
+// answers must be what Handlebars answers: the oracle is the Handlebars library, with the options renderValue uses.
+describe('template values: plain paths read without Handlebars answer exactly as Handlebars does', () => {
+  const hbs = Handlebars.create();
+  for (const name of ['bool01', 'upper', 'default', 'eq', 'nearest']) hbs.registerHelper(name, () => `helper ${name}`);
+  const proto = { inherited: 'from the prototype' };
+  const ctx = {
+    line: Object.assign(Object.create(proto), { index: 2, user: 'u100', enabled: false, zero: 0, none: null, list: [1, 2], nested: { a: 'x' } }),
+    mac: '001565000001', text: 'abc', settings: { dial_plan: '[2-9]xx|0T', vlan: { id: 20 } }, fn: () => 'called',
+    upper: 'a value named like a helper', flag: true,
+  };
+  const sources = [
+    '{{line.index}}', 'account.{{line.index}}.label', '{{ line.user }}@{{mac}}', '{{line.enabled}}', '{{line.zero}}', '{{line.none}}',
+    '{{line.missing}}', '{{missing.deeper.still}}', '{{line.list}}', '{{line.nested}}', '{{line.inherited}}', '{{text.length}}',
+    '{{settings.dial_plan}}', '{{settings.vlan.id}}', '{{fn}}', '{{upper}}', '{{flag}}', '{{this.mac}}', '{{true}}', '{{{mac}}}',
+    '{ {{mac}} }', '{{mac}}}', '{{line.constructor}}', '{{line.__proto__}}', '{{bool01 line.enabled}}', '{{#if flag}}y{{/if}}',
+    '\\{{mac}}', '{{mac-x}}', '{{~mac}}', 'prefix {{settings.vlan.id}} suffix {{line.index}}',
+  ];
+  it('for every kind of path, literal, helper name and escape', () => {
+    const wrong: string[] = [];
+    for (const src of sources) {
+      const outcome = (f: () => string) => { try { return f(); } catch { return 'a syntax error'; } };
+      const want = outcome(() => hbs.compile(src, { noEscape: true, strict: false })(ctx,
+        { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
+      const got = outcome(() => renderValue(src, ctx));
+      // The helpers differ (ours are real): compare only where the oracle did not call one.
+      if (!want.includes('helper ') && got !== want) wrong.push(`${src}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`);
+    }
+    expect(wrong).to.deep.equal([]);
   });
 });
