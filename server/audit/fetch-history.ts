@@ -54,18 +54,25 @@ export class FetchHistory {
 
   private async write(batch: Pending[]): Promise<void> {
     const db = this.app.stateDb;
-    const ids = [...new Set(batch.map((p) => fetchedId(p.accountId, p.mac)))];
+    // A map, not a search per document: a restart storm's batch holds a second's thousand fetches.
+    const byDoc = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const id = fetchedId(p.accountId, p.mac);
+      const list = byDoc.get(id);
+      if (list) list.push(p); else byDoc.set(id, [p]);
+    }
+    const ids = [...byDoc.keys()];
     const res = await db.fetch({ keys: ids });
     const docs = new Map<string, FetchedDoc>();
     ids.forEach((id, i) => {
       const cur = (res.rows[i] as { doc?: FetchedDoc | null }).doc;
-      const p = batch.find((b) => fetchedId(b.accountId, b.mac) === id)!;
+      const p = byDoc.get(id)![0];
       docs.set(id, cur ?? { _id: id, pvt_type: 'device_fetches', account_id: p.accountId, mac: p.mac, fetches: [] });
     });
     const bodies = new Map<string, BodyDoc>();
     const changed = new Set<string>();
-    for (const p of batch) {
-      const doc = docs.get(fetchedId(p.accountId, p.mac))!;
+    for (const [id, pending] of byDoc) for (const p of pending) {
+      const doc = docs.get(id)!;
       // Another instance (or this one before a restart) recorded this version already.
       if (doc.fetches.find((f) => f.file === p.file)?.etag === p.etag) continue;
       const body = this.bodyOf(p);
@@ -78,7 +85,7 @@ export class FetchHistory {
     if (!changed.size) return;
     const out = await db.bulk({ docs: [...changed].map((id) => docs.get(id)!) as never });
     // Written meanwhile by another instance: the next fetch records it again.
-    for (const r of out) if (r.error) for (const p of batch) if (fetchedId(p.accountId, p.mac) === r.id) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+    for (const r of out) if (r.error) for (const p of byDoc.get(r.id!) || []) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
   }
 
   private bodyOf(p: Pending): BodyDoc | null {
