@@ -4,7 +4,7 @@
 // FAILURE_DELAY_MS after the request arrived, and one fail2ban-friendly log line.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { clientIp, trustedList } from '../http/client-ip.js';
+import { clientIp, isTrustedProxy, trustedList } from '../http/client-ip.js';
 import { isConnectionError } from '../couch/errors.js';
 import { settleRefusal } from '../http/refusal-delay.js';
 import { normalizeMac } from '../kazoo/mac.js';
@@ -16,7 +16,7 @@ import type { PhoneFiles, Served } from './phone-files.js';
 import { phonebookMac, servePhonebook } from './phonebook-file.js';
 import { certFingerprintOf } from './last-good.js';
 import { sendFile } from './send-file.js';
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
 
 // URLs phones already use with the original project (snom's setting_server, snom's defaults).
 const LEGACY_DEVICE_URLS: Array<{ brand: string; re: RegExp }> = [
@@ -55,7 +55,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     const pass = typeof ctx.query.pass === 'string' ? ctx.query.pass : null;
     const ua = ctx.get('user-agent').slice(0, 300);
     const authorization = ctx.get('authorization');
-    const uaMatch = profile?.user_agent?.pattern ? new RegExp(profile.user_agent.pattern).exec(ua) : null;
+    const uaMatch = profile?.user_agent?.pattern ? uaPattern(profile.user_agent.pattern).exec(ua) : null;
     const base = {
       ip, authorization, secure: ctx.secure || forwardedHttps(ctx, socketIp, trusted),
       challenge: pass === null && (!!authorization || !!uaMatch),
@@ -132,8 +132,18 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
 
 /** TLS ended at a trusted reverse proxy that says so. */
 function forwardedHttps(ctx: Context, socketIp: string | undefined, trusted: BlockList): boolean {
-  const ip = (socketIp || '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
-  const v = isIP(ip);
-  if (!v || !trusted.check(ip, v === 6 ? 'ipv6' : 'ipv4')) return false;
+  if (!isTrustedProxy(trusted, socketIp || '')) return false;
   return ctx.get('x-forwarded-proto').split(',')[0].trim().toLowerCase() === 'https';
+}
+
+// A profile's User-Agent pattern, compiled once rather than on every phone request (patterns are
+// catalog data: few, admin-written; bounded all the same).
+const uaPatterns = new Map<string, RegExp>();
+function uaPattern(source: string): RegExp {
+  let re = uaPatterns.get(source);
+  if (!re) {
+    if (uaPatterns.size >= 1000) uaPatterns.clear();
+    uaPatterns.set(source, (re = new RegExp(source)));
+  }
+  return re;
 }
