@@ -9,7 +9,8 @@
 //   npx tsx bench/boot-storm.ts --phones 10000 --apache # on Apache CouchDB 3.5 from ../shared/couchdb/
 //   npx tsx bench/boot-storm.ts --profile /tmp/prof      # the restarted server's CPU profile, written when it stops
 //
-// Targets at 10,000 phones: every file within 60 s, zero errors, p99 < 250 ms; warm ≥ 0.5 × nginx.
+// Targets at 10,000 phones: every file within 60 s, zero errors, p99 < 250 ms; warm ≥ 0.5 × nginx. A bare
+// node:http server on the same bytes is measured after nginx: the runtime's own ceiling on this host.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,16 +107,19 @@ async function seedFleet(couchUrl: string, prefix: string, phones: number): Prom
   return out;
 }
 
-interface Sample { ms: number; ok: boolean }
+/** `end`: when the answer arrived (performance.now()). */
+interface Sample { ms: number; ok: boolean; end: number }
 
 async function fetchOne(agent: Agent, base: string, path: string, ua: string): Promise<Sample & { body: Buffer; status: number }> {
   const t = performance.now();
   try {
     const res = await request(`${base}${path}`, { dispatcher: agent, headers: { 'user-agent': ua } });
     const body = Buffer.from(await res.body.arrayBuffer());
-    return { ms: performance.now() - t, ok: res.statusCode === 200, body, status: res.statusCode };
+    const end = performance.now();
+    return { ms: end - t, end, ok: res.statusCode === 200, body, status: res.statusCode };
   } catch {
-    return { ms: performance.now() - t, ok: false, body: Buffer.alloc(0), status: 0 };
+    const end = performance.now();
+    return { ms: end - t, end, ok: false, body: Buffer.alloc(0), status: 0 };
   }
 }
 
@@ -137,7 +141,7 @@ async function storm(base: string, phones: Phone[]) {
   }));
   const seconds = (performance.now() - t0) / 1000;
   await agent.close();
-  return { seconds, samples, statuses };
+  return { seconds, samples, statuses, t0 };
 }
 
 /** Fixed-duration hammer over a URL list: warm throughput. */
@@ -171,6 +175,15 @@ async function measuredStorm(base: string, phones: Phone[], label: string) {
     p50: +percentile(ms, 50).toFixed(2), p95: +percentile(ms, 95).toFixed(2), p99: +percentile(ms, 99).toFixed(2), errors,
     statuses: Object.fromEntries(run.statuses), couch_per_request: +((couchAfter - couchBefore) / run.samples.length).toFixed(4),
   };
+  // Where the slow answers fall in time: a cold start's first seconds, or stalls spread over the storm.
+  const buckets = new Map<number, number[]>();
+  for (const smp of run.samples) {
+    const b = Math.floor((smp.end - run.t0) / 5000);
+    const list = buckets.get(b);
+    if (list) list.push(smp.ms); else buckets.set(b, [smp.ms]);
+  }
+  console.log(`${label}, p99 per 5 s: ${[...buckets].sort((a, b) => a[0] - b[0])
+    .map(([b, l]) => `${b * 5}-${b * 5 + 5} s: ${l.length} files, p99 ${percentile(l, 99).toFixed(0)} ms`).join('; ')}`);
   console.log(`| ${label} | ${r.phones} phones, ${r.requests} files, ${CONCURRENCY} at once | ${r.seconds} s, ${r.rps} req/s `
     + `| p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms | errors ${errors} | CouchDB requests per file ${r.couch_per_request} |`);
   return r;
@@ -215,6 +228,33 @@ http {
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${base}/`).then((r) => r.status).catch(() => 0)) > 0, 10000, 'nginx');
   return { base, stop: () => new Promise<void>((r) => { child.on('exit', () => r()); child.kill('SIGQUIT'); }) };
+}
+
+/**
+ * The ceiling of a Node process on this host: node:http with every file's bytes in a Map and no work per
+ * request but the lookup. Our server runs on the same runtime, so the gap to nginx that this shows is
+ * Node's, and the gap between this and ours is ours.
+ */
+async function startBareNode(root: string): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const script = `
+    const http = require('node:http'); const fs = require('node:fs'); const path = require('node:path');
+    const files = new Map();
+    for (const p of fs.readdirSync(process.env.ROOT, { recursive: true })) {
+      const full = path.join(process.env.ROOT, p);
+      if (fs.statSync(full).isFile()) files.set('/' + p, fs.readFileSync(full));
+    }
+    http.createServer((req, res) => {
+      const body = files.get(req.url.split('?')[0]);
+      if (!body) { res.statusCode = 404; res.end(); return; }
+      res.setHeader('Content-Type', 'text/plain'); res.setHeader('Content-Length', body.length);
+      res.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ROOT: root },
+    stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${base}/`).then((r) => r.status).catch(() => 0)) > 0, 60000, 'bare node');
+  return { base, stop: () => new Promise<void>((r) => { child.on('exit', () => r()); child.kill('SIGTERM'); }) };
 }
 
 async function main() {
@@ -280,6 +320,16 @@ async function main() {
       const ratio = ours.rps / theirs.rps;
       console.log(`| warm (nginx, static files, 1 worker) | ${Math.round(theirs.rps)} req/s | p50 ${theirs.p50.toFixed(2)} ms, p99 ${theirs.p99.toFixed(2)} ms | errors ${theirs.errors} |`);
       console.log(`| ours ÷ nginx | ${ratio.toFixed(2)} (target ≥ 0.5) | | |`);
+      // What Node itself reaches on this host: node:http answering the same bytes from memory, nothing else.
+      const bare = await startBareNode(root);
+      try {
+        const node = await hammer(bare.base, urls, SECONDS);
+        console.log(JSON.stringify({ bare_node: node }));
+        console.log(`| bare node:http, the same bytes from memory | ${Math.round(node.rps)} req/s | p50 ${node.p50.toFixed(2)} ms, p99 ${node.p99.toFixed(2)} ms `
+          + `| errors ${node.errors} | ÷ nginx ${(node.rps / theirs.rps).toFixed(2)}; ours ÷ bare node ${(ours.rps / node.rps).toFixed(2)} |`);
+      } finally {
+        await bare.stop();
+      }
     } finally {
       await ng.stop();
     }
