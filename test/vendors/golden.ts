@@ -67,6 +67,27 @@ export const TWO_TRANSPORTS = { transports: ['udp', 'tcp'] };
 export const GOLDEN_SETTINGS: NeutralSettings = { vlan: { enabled: true, id: 20, priority: 5 }, dtmf_mode: 'sip_info',
   dial_plan: '[2-9]xxx|0x.T', screen: { backlight_timeout_s: 60, brightness: 80 }, volumes: { handset: 50, ringer: 100 } };
 
+/** Screen and volume settings, every field set: what a brand that writes none of them must ignore. */
+export const SCREEN_AND_VOLUMES: NeutralSettings = { screen: { backlight_timeout_s: 60, brightness: 80 },
+  volumes: { handset: 50, headset: 50, speaker: 50, ringer: 100 } };
+
+/** The brand's templates whose device files change once `settings` are set (none, where nothing is written for them). */
+export function templatesChangedBy(brand: string, settings: NeutralSettings): string[] {
+  return templatesOf(brand).filter((t) => JSON.stringify(goldenFiles(t, { settings }).map((f) => f.text))
+    !== JSON.stringify(goldenFiles(t).map((f) => f.text))).map((t) => t._id);
+}
+
+/** What a template lists as not written for want of a vendor source. */
+export function unconfirmedOf(t: TemplateDoc): Array<{ fact: string; reason: string }> {
+  return (t as { unconfirmed?: Array<{ fact: string; reason: string }> }).unconfirmed || [];
+}
+
+/** The brand's templates (as "id: pattern") that list no unconfirmed fact matching a pattern, or list it without a reason. */
+export function missingUnconfirmed(brand: string, facts: RegExp[]): string[] {
+  return templatesOf(brand).flatMap((t) => facts.filter((re) => !unconfirmedOf(t).find((x) => re.test(x.fact))?.reason)
+    .map((re) => `${t._id}: ${re}`));
+}
+
 /**
  * For a brand whose documents gave no key for the neutral settings, the remote phonebook or the
  * firmware URL: its files are the same with all of them set, and its profile lists each as unconfirmed.

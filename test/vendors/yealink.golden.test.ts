@@ -1,7 +1,7 @@
 // Yealink's essentials, as Yealink's own guides state them, checked against what the seeded
 // templates render for a two-line phone (UDP and TCP) with a Line key, BLF, speed dial and park keys.
 import { expect } from 'chai';
-import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches } from './golden.js';
+import { GOLDEN_SETTINGS, BLF_TARGET, MAC, PARK_SLOT, REALM, SPEED_DIAL, TWO_TRANSPORTS, goldenFiles, lineOf, mismatches, unconfirmedOf } from './golden.js';
 import { plainValues, template, templatesOf, type RenderedFile } from './render-seed.js';
 
 const SOURCES = {
@@ -162,7 +162,7 @@ describe('Yealink screen and volumes', function () {
   it('every model: the template names what it does not write (brightness or backlight, and volumes) as unconfirmed', () => {
     const wrong: string[] = [];
     for (const t of templatesOf('yealink')) {
-      const facts = ((t as { unconfirmed?: Array<{ fact: string }> }).unconfirmed || []).map((u) => u.fact).join('\n');
+      const facts = unconfirmedOf(t).map((u) => u.fact).join('\n');
       if (!/brightness/.test(facts)) wrong.push(`${t._id}: brightness`);
       if (!/volumes/.test(facts)) wrong.push(`${t._id}: volumes`);
     }
