@@ -26,7 +26,7 @@ import type { ProfileDoc, TemplateDoc } from '../server/catalog/types.js';
 import { accountDbOf, kazooAccountDoc, kazooDeviceDoc, kazooUserDoc } from '../server/kazoo/docs.js';
 import { startServerProcess, metric } from './phones.js';
 import { startCouchNode } from '../test/apache-couchdb.js';
-import { arg, percentile, waitUntil } from './util.js';
+import { arg, percentile, waitForQuietHost, waitUntil } from './util.js';
 
 const PHONES = arg('phones', 500);
 const CONCURRENCY = arg('concurrency', 64);
@@ -286,7 +286,10 @@ async function main() {
     const boot = await measuredStorm(srv.base, phones, 'boot storm (known phones, server restarted, caches empty)');
     console.log(JSON.stringify({ first_contact: first, boot_storm: boot }));
 
-    // Warm: the same files again, now all cached, for a fixed time; then nginx on the same bytes.
+    // Warm: the same files again, now all cached, for a fixed time; then nginx on the same bytes. First
+    // the storm's aftermath settles (the database indexing the sightings it wrote, last-good copies
+    // reaching the disk): that is a one-off after a storm, not the cost of a warm fetch.
+    console.log(`waited ${(await waitForQuietHost()).toFixed(1)} s for the host to be quiet (< 10 % CPU for 2 s)`);
     const urls = phones.flatMap((p) => p.paths.map((path) => ({ path, ua: p.ua })));
     const ours = await hammer(srv.base, urls, SECONDS);
     console.log(JSON.stringify({ warm: ours }));
