@@ -5,6 +5,7 @@ import type { FileSpec, ProfileDoc, TemplateDoc } from '../catalog/types.js';
 import type { PhoneData } from '../render/model.js';
 import { effectiveSettings, type Effective } from '../settings/effective.js';
 import type { PhoneSettingsStore } from '../settings/store.js';
+import { cachedRegex } from './regex-cache.js';
 
 export type FileRequest =
   | { kind: 'device'; mac: string; pattern: string }
@@ -19,7 +20,7 @@ const escape = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
 
 /** A file name with {mac} as a regex capturing the MAC. */
 export function patternRegex(name: string): RegExp {
-  return new RegExp(`^${escape(name).replace(/\\?\{mac\\?\}|\{mac\}/gi, '([0-9A-Fa-f]{12})')}$`);
+  return cachedRegex(`file-name ${name}`, () => `^${escape(name).replace(/\\?\{mac\\?\}|\{mac\}/gi, '([0-9A-Fa-f]{12})')}$`);
 }
 
 interface BrandFiles { device: Array<{ pattern: string; re: RegExp }>; common: Map<string, { template: TemplateDoc; file: FileSpec }> }

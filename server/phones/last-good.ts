@@ -93,14 +93,25 @@ export class LastGood {
     }
   }
 
-  private fingerprint(r: Requester): string {
-    return createHmac('sha256', this.key)
-      .update([r.ip, r.pass ?? '', r.authorization, r.certFingerprint ?? ''].join('\n')).digest('hex');
+  /**
+   * The last fingerprint per connection: a phone on a kept-alive connection asks again with the same
+   * credentials, and an HMAC per request was a measurable share of a warm fetch. Whether the input
+   * matched decides only whether the same HMAC is computed again, never who is let in.
+   */
+  private lastFp = new WeakMap<object, { input: string; fp: string }>();
+
+  private fingerprint(r: Requester, connection?: object): string {
+    const input = [r.ip, r.pass ?? '', r.authorization, r.certFingerprint ?? ''].join('\n');
+    const memo = connection && this.lastFp.get(connection);
+    if (memo && memo.input === input) return memo.fp;
+    const fp = createHmac('sha256', this.key).update(input).digest('hex');
+    if (connection) this.lastFp.set(connection, { input, fp });
+    return fp;
   }
 
   /** After a 200 of the normal pipeline. `requester` null: a common file, for anyone. */
   record(brand: string, fileName: string, rendered: Rendered, requester: Requester | null,
-    owner: { mac: string; accountId: string | null } | null = null): void {
+    owner: { mac: string; accountId: string | null } | null = null, connection?: object): void {
     if (!this.dir) return;
     const key = `${brand}/${fileName}`;
     if (requester && /^digest\s/i.test(requester.authorization)) {
@@ -108,7 +119,7 @@ export class LastGood {
       if (this.entries.delete(key)) this.dirty = true;
       return;
     }
-    const fp = requester ? this.fingerprint(requester) : undefined;
+    const fp = requester ? this.fingerprint(requester, connection) : undefined;
     const at = this.now();
     const cur = this.entries.get(key);
     if (cur && cur.etag === rendered.etag && cur.fp === fp && at - cur.at < REFRESH_MS) return;

@@ -16,6 +16,7 @@ import type { PhoneFiles, Served } from './phone-files.js';
 import { phonebookMac, servePhonebook } from './phonebook-file.js';
 import { certFingerprintOf } from './last-good.js';
 import { sendFile } from './send-file.js';
+import { cachedRegex } from './regex-cache.js';
 import type { BlockList } from 'node:net';
 
 // URLs phones already use with the original project (snom's setting_server, snom's defaults).
@@ -50,12 +51,13 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     const started = Date.now();
     const profile = s.catalog.profile(ctx.params.brand);
     const socketIp = ctx.request.socket.remoteAddress;
-    const ip = clientIp(socketIp, ctx.get('x-forwarded-for'), trusted);
-    ctx.state.clientIp = ip;
+    // The app's first middleware has worked it out already (createApp); a bare router works it out here.
+    const ip: string = ctx.state.clientIp ?? (ctx.state.clientIp = clientIp(socketIp, ctx.get('x-forwarded-for'), trusted));
     const pass = typeof ctx.query.pass === 'string' ? ctx.query.pass : null;
     const ua = ctx.get('user-agent').slice(0, 300);
     const authorization = ctx.get('authorization');
-    const uaMatch = profile?.user_agent?.pattern ? uaPattern(profile.user_agent.pattern).exec(ua) : null;
+    const uaSource = profile?.user_agent?.pattern;
+    const uaMatch = uaSource ? cachedRegex(`user-agent ${uaSource}`, () => uaSource).exec(ua) : null;
     const base = {
       ip, authorization, secure: ctx.secure || forwardedHttps(ctx, socketIp, trusted),
       challenge: pass === null && (!!authorization || !!uaMatch),
@@ -123,7 +125,7 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
     // The snom settings.php names its MAC in the query, which the copy's key does not hold: not kept.
     if (fileName !== 'settings.php' && !served.stale) {
       s.lastGood.record(ctx.params.brand, fileName, served.rendered, { ip, pass, authorization, certFingerprint: certFingerprintOf(ctx.req.socket) },
-        { mac, accountId: served.accountId });
+        { mac, accountId: served.accountId }, ctx.req.socket);
     }
     send(ctx, served);
   });
@@ -134,16 +136,4 @@ export function phoneRouter(s: Services, files: PhoneFiles): Router {
 function forwardedHttps(ctx: Context, socketIp: string | undefined, trusted: BlockList): boolean {
   if (!isTrustedProxy(trusted, socketIp || '')) return false;
   return ctx.get('x-forwarded-proto').split(',')[0].trim().toLowerCase() === 'https';
-}
-
-// A profile's User-Agent pattern, compiled once rather than on every phone request (patterns are
-// catalog data: few, admin-written; bounded all the same).
-const uaPatterns = new Map<string, RegExp>();
-function uaPattern(source: string): RegExp {
-  let re = uaPatterns.get(source);
-  if (!re) {
-    if (uaPatterns.size >= 1000) uaPatterns.clear();
-    uaPatterns.set(source, (re = new RegExp(source)));
-  }
-  return re;
 }

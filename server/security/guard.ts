@@ -12,7 +12,7 @@ import type { CredentialStore, DeviceCredentials } from './credentials.js';
 import { challengeHeaders, digestMatches, parseDigest, type NonceStore } from './digest.js';
 import { FIRST_CONTACT_WINDOW, type Locks, type LockDoc } from './locks.js';
 import { credentialsRequired, inCidrs, parseCidrs, type SecuritySettings, type SettingsStore } from './settings.js';
-import { sameSecret } from '../api/auth.js';
+import { sameAsKnownSecret, sameSecret } from '../api/auth.js';
 
 export interface PhoneRequest {
   ip: string;
@@ -115,7 +115,7 @@ export class PhoneGuard {
   /** The original project's account URL password: required while set, unless the device authenticated itself. */
   private urlPassword(req: PhoneRequest, urlpass: unknown, deviceAuth: boolean): string | null {
     if (typeof urlpass !== 'string' || !urlpass) return null;
-    if (req.pass !== null) return sameSecret(req.pass, urlpass) ? null : 'bad_password';
+    if (req.pass !== null) return sameAsKnownSecret(req.pass, urlpass) ? null : 'bad_password';
     return deviceAuth ? null : 'bad_password';
   }
 
