@@ -15,7 +15,6 @@ import { requireAuth } from './api/auth.js';
 import { kazooTokenVerifier } from './api/kazoo-auth.js';
 import { kazooRouter } from './api/kazoo-routes.js';
 import { sessiontalkRouters } from './sessiontalk/routes.js';
-import { phoneRouter } from './phones/routes.js';
 import { securityRouter } from './security/routes.js';
 import { monsterAppRouter } from './api/monster-app-routes.js';
 import { deviceRouter } from './api/device-routes.js';
@@ -44,8 +43,6 @@ export function createApp(s: Services): Koa {
   // Before everything that looks at the path (CORS for Monster UI at PUBLIC_URL/api/, the routers).
   koa.use(publicPathPrefix(app.config.publicUrl));
   koa.use(requestLog(app.log, app.metrics, isConnectionError));
-  // What phones fetch takes no body, no CORS and no token: it goes first, past none of that.
-  for (const router of phoneRouters(s)) koa.use(router.routes()).use(router.allowedMethods());
   koa.use(cors(['/api', '/monster-app']));
   // Monster UI sends JSON bodies on DELETE too.
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
@@ -59,24 +56,16 @@ export function createApp(s: Services): Koa {
     if (data && typeof data === 'object' && !Array.isArray(data)) delete (data as Record<string, unknown>).ui_metadata;
     await next();
   });
-  for (const router of apiRouters(s)) koa.use(router.routes()).use(router.allowedMethods());
+  for (const router of routers(s)) koa.use(router.routes()).use(router.allowedMethods());
   koa.use(monsterAppRouter().routes());
   return koa;
 }
 
 /** Every router of the HTTP surfaces but the static app's (test/path-ids.test.ts walks their routes). */
+// Phones' files are answered before Koa (server/phones/phone-http.ts, its route is PHONE_ROUTE).
 export function routers(s: Services): Router[] {
-  return [...phoneRouters(s), ...apiRouters(s)];
-}
-
-/** What phones fetch: their files and firmware images. */
-function phoneRouters(s: Services): Router[] {
-  return [phoneRouter(s, s.phoneFiles), firmwareDownloadRouter(s.app, s.firmware)];
-}
-
-function apiRouters(s: Services): Router[] {
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));
   return [healthRouter(s.app), catalogRouter(s), kazooRouter(s, auth), deviceRouter(s, auth), bulkRouter(s, auth), resyncRouter(s, auth),
-    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), auditRouter(s, auth), settingsRouter(s, auth), firmwareRouter(s, auth), phonebookRouter(s, auth), ...sessiontalkRouters(s, auth)];
+    catalogAdminRouter(s, auth), adminRouter(s, auth), securityRouter(s, auth), auditRouter(s, auth), settingsRouter(s, auth), firmwareRouter(s, auth), firmwareDownloadRouter(s.app, s.firmware), phonebookRouter(s, auth), ...sessiontalkRouters(s, auth)];
 }

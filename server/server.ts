@@ -13,6 +13,7 @@ import { retryStartStep, START_WAIT_MS } from './couch/retry.js';
 import { startServices, type Services } from './services.js';
 import { LastGood } from './phones/last-good.js';
 import { startingApp } from './phones/starting-app.js';
+import { phoneHttp } from './phones/phone-http.js';
 
 export interface RunningServer {
   url: string;
@@ -37,7 +38,7 @@ export async function startServer(config: Config, couchUrl: string, log: Logger,
   // Listening comes first: while CouchDB is slow or gone, phones get their last-good copies (or a 503
   // with Retry-After), not a refused connection; the real application takes over once it is built.
   const lastGood = new LastGood(lastGoodDir(config), log, app.now);
-  let handler = startingApp(app, lastGood).callback();
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = startingApp(app, lastGood).callback();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handler(req, res);
   const server = createHttpServer(onRequest);
   server.keepAliveTimeout = 65_000;
@@ -66,7 +67,7 @@ export async function startServer(config: Config, couchUrl: string, log: Logger,
     await lastGood.stop();
     throw err;
   }
-  handler = createApp(services).callback();
+  handler = phoneHttp(services, services.phoneFiles, createApp(services).callback());
   const tlsAddr = tls?.address();
   return {
     url, port, app, services,

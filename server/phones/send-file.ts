@@ -1,17 +1,12 @@
-// A phone file as the answer: ETag, revalidation on every fetch, 304 when the phone has it already.
+// A phone file as Koa's answer (the start-up application's last-good copies); answer.ts decides.
 import type { Context } from 'koa';
 import type { Rendered } from '../render/pipeline.js';
+import { fileAnswer } from './answer.js';
 
-/** `stale`: why the body may be out of date (a Warning 110 the phone ignores and a person can read). */
+/** `stale`: why the body may be out of date. */
 export function sendFile(ctx: Context, r: Rendered, stale: string | null = null): void {
-  ctx.set('ETag', r.etag);
-  ctx.set('Cache-Control', 'no-cache');
-  if (stale) ctx.set('Warning', `110 - "stale: ${stale}"`);
-  if (ctx.get('if-none-match').split(/\s*,\s*/).includes(r.etag)) {
-    ctx.status = 304;
-    return;
-  }
-  ctx.status = 200;
-  ctx.type = r.contentType;
-  ctx.body = r.body;
+  const a = fileAnswer(r, ctx.get('if-none-match'), stale);
+  for (const [k, v] of Object.entries(a.headers)) ctx.set(k, v);
+  ctx.status = a.status;
+  if (a.body !== null) ctx.body = a.body;
 }
