@@ -32,7 +32,7 @@ function hostTicks(): { busy: number; total: number } {
  * most `timeoutMs`), so that a throughput measurement does not share the cores with what the step
  * before it left running — a database indexing what a storm wrote. Returns the seconds waited.
  */
-export async function waitForQuietHost(below = 0.1, timeoutMs = 120_000): Promise<number> {
+export async function waitForQuietHost(below = 0.1, timeoutMs = 300_000): Promise<number> {
   const t0 = Date.now();
   let quiet = 0;
   let prev = hostTicks();
