@@ -10,6 +10,12 @@ import { UNKNOWN_TTL_MS, UnknownBudget } from './unknown-budget.js';
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number; etag?: string }
 const THROTTLE_MS = 60_000;
 const FLUSH_MS = 1000;
+/**
+ * At most this many documents a flush (a second): after a restart every phone of a boot storm is a
+ * new sighting, and writing them all as they come took the embedded CouchDB's CPU from the phones
+ * being served. The rest wait in the queue (one entry per MAC: bounded like the MACs) for the next.
+ */
+const FLUSH_MAX = 200;
 /** Known phones' sightings are indexed once no flush came for this long. */
 const QUIET_MS = 5000;
 
@@ -46,16 +52,31 @@ export class Sightings {
     const count = 1 + (this.held.get(id) || 0) + (this.queue.get(id)?.count || 0);
     this.held.delete(id);
     this.queue.set(id, { mac, accountId, last: s, count });
-    this.timer ??= setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
+    this.timer ??= setTimeout(() => { this.timer = null; void this.flushSome(); }, FLUSH_MS);
     this.timer.unref?.();
   }
 
-  /** Writes what is queued: one read of the current documents, one _bulk_docs. */
+  /** Writes everything queued (shutdown, tests), FLUSH_MAX at a time, while they get through (not while CouchDB is gone). */
   async flush(): Promise<void> {
+    for (let left = Infinity; this.queue.size && this.queue.size < left;) {
+      left = this.queue.size;
+      await this.flushSome();
+    }
+  }
+
+  /** Writes up to FLUSH_MAX of what is queued: one read of the current documents, one _bulk_docs. */
+  private async flushSome(): Promise<void> {
     await this.flushing;
     if (!this.queue.size) return;
-    const batch = this.queue;
+    let batch = this.queue;
     this.queue = new Map();
+    if (batch.size > FLUSH_MAX) {
+      const all = [...batch];
+      batch = new Map(all.slice(0, FLUSH_MAX));
+      this.queue = new Map(all.slice(FLUSH_MAX));
+      this.timer ??= setTimeout(() => { this.timer = null; void this.flushSome(); }, FLUSH_MS);
+      this.timer.unref?.();
+    }
     this.flushing = this.write(batch).catch((err) => {
       // CouchDB unreachable: keep the counts for the next flush rather than lose them.
       for (const [id, p] of batch) if (!this.queue.has(id)) this.queue.set(id, p);
