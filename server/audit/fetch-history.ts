@@ -2,10 +2,11 @@
 // device (`fetched:<account>:<mac>`), and each version's body with its secrets masked, stored once per
 // account and content (`body:<account>:<sha256>`, kept FETCH_BODY_DAYS), so an operator can see what
 // changed since the phone last fetched. Off the phone's path: a fetch costs one map lookup; only a new
-// ETag is queued, and the queue goes to CouchDB in one batch a second.
+// ETag is queued, and the queue goes to CouchDB in batches, one a second (server/couch/write-queue.ts).
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Rendered } from '../render/pipeline.js';
+import { WriteQueue } from '../couch/write-queue.js';
 
 export interface FetchEntry { file: string; etag: string; at: number; body: string | null }
 interface FetchedDoc { _id: string; _rev?: string; pvt_type: 'device_fetches'; account_id: string; mac: string; fetches: FetchEntry[] }
@@ -15,6 +16,8 @@ interface Pending { accountId: string; mac: string; file: string; etag: string; 
 /** Larger files are listed without a body: a diff of them would not be read anyway. */
 export const FETCH_BODY_MAX = 256 * 1024;
 const FLUSH_MS = 1000;
+/** At most this many fetches a flush (a second): see WriteQueue. */
+const FLUSH_MAX = 500;
 const MEMO_MAX = 200_000;
 
 export const fetchedId = (accountId: string, mac: string) => `fetched:${accountId}:${mac}`;
@@ -22,9 +25,11 @@ export const fetchedId = (accountId: string, mac: string) => `fetched:${accountI
 export class FetchHistory {
   /** The ETag last recorded per account|mac|file, so a phone fetching the same file again costs nothing. */
   private seen = new Map<string, string>();
-  private queue = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private queue = new WriteQueue<Pending>((batch) => this.write([...batch.values()]).catch((err) => {
+    // Forgotten, so the next fetch queues it again.
+    for (const p of batch.values()) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+    this.app.log.debug({ err: (err as Error).message }, 'fetch history not recorded yet');
+  }), { everyMs: FLUSH_MS, max: FLUSH_MAX });
 
   constructor(private app: AppContext) {}
 
@@ -35,21 +40,11 @@ export class FetchHistory {
     if (this.seen.size >= MEMO_MAX) this.seen.clear();
     this.seen.set(key, etag);
     this.queue.set(key, { accountId, mac, file, etag, at: this.app.now(), masked });
-    this.timer ??= setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
-    this.timer.unref?.();
   }
 
-  async flush(): Promise<void> {
-    await this.flushing;
-    if (!this.queue.size) return;
-    const batch = [...this.queue.values()];
-    this.queue.clear();
-    this.flushing = this.write(batch).catch((err) => {
-      // Forgotten, so the next fetch queues it again.
-      for (const p of batch) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
-      this.app.log.debug({ err: (err as Error).message }, 'fetch history not recorded yet');
-    }).finally(() => { this.flushing = null; });
-    await this.flushing;
+  /** Writes everything queued (shutdown, tests). */
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
 
   private async write(batch: Pending[]): Promise<void> {
@@ -103,9 +98,8 @@ export class FetchHistory {
       data: r.body.toString('base64'), expires_at: this.app.now() + this.app.config.fetchBodyDays * 86_400_000 };
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    await this.flush().catch(() => {});
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 }
 

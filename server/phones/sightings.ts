@@ -1,20 +1,18 @@
 // When each MAC last fetched which file, from where, with what User-Agent — for the admin screens and
 // for adopting unknown MACs. Kept off the phone's path: at most one write per MAC per minute, and the
-// writes of a second go to CouchDB together in one _bulk_docs (a boot storm must not become a write storm).
+// writes go to CouchDB in one _bulk_docs a second of at most FLUSH_MAX (a boot storm must not become a
+// write storm; server/couch/write-queue.ts).
 // Unknown MACs are bounded in number and expire (unknown-budget.ts): strangers make them up at will.
 import type { AppContext } from '../context.js';
 import { getOrNull } from '../couch/client.js';
 import { UNKNOWN_TTL_MS, UnknownBudget } from './unknown-budget.js';
+import { WriteQueue } from '../couch/write-queue.js';
 
 /** `etag`: of the file served (200 only), so a resync can tell who fetched the new file. */
 export interface Sighting { at: number; ip: string; file: string; ua: string; status: number; etag?: string }
 const THROTTLE_MS = 60_000;
 const FLUSH_MS = 1000;
-/**
- * At most this many documents a flush (a second): after a restart every phone of a boot storm is a
- * new sighting, and writing them all as they come took the embedded CouchDB's CPU from the phones
- * being served. The rest wait in the queue (one entry per MAC: bounded like the MACs) for the next.
- */
+/** At most this many documents a flush (a second): see WriteQueue. */
 const FLUSH_MAX = 200;
 /** Known phones' sightings are indexed once no flush came for this long. */
 const QUIET_MS = 5000;
@@ -27,9 +25,11 @@ export class Sightings {
   private lastEtag = new Map<string, string>();
   /** Sightings inside the throttle window, added to the stored count with the next write. */
   private held = new Map<string, number>();
-  private queue = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private queue = new WriteQueue<Pending>((batch) => this.write(batch).catch((err) => {
+    // CouchDB unreachable: keep the counts for the next flush rather than lose them.
+    for (const [id, p] of batch) if (!this.queue.has(id)) this.queue.set(id, p);
+    this.app.log.debug({ err: (err as Error).message }, 'sightings not recorded yet');
+  }), { everyMs: FLUSH_MS, max: FLUSH_MAX });
   private warming: Promise<unknown> | null = null;
   private quietTimer: NodeJS.Timeout | null = null;
   private budget: UnknownBudget;
@@ -52,37 +52,11 @@ export class Sightings {
     const count = 1 + (this.held.get(id) || 0) + (this.queue.get(id)?.count || 0);
     this.held.delete(id);
     this.queue.set(id, { mac, accountId, last: s, count });
-    this.timer ??= setTimeout(() => { this.timer = null; void this.flushSome(); }, FLUSH_MS);
-    this.timer.unref?.();
   }
 
-  /** Writes everything queued (shutdown, tests), FLUSH_MAX at a time, while they get through (not while CouchDB is gone). */
-  async flush(): Promise<void> {
-    for (let left = Infinity; this.queue.size && this.queue.size < left;) {
-      left = this.queue.size;
-      await this.flushSome();
-    }
-  }
-
-  /** Writes up to FLUSH_MAX of what is queued: one read of the current documents, one _bulk_docs. */
-  private async flushSome(): Promise<void> {
-    await this.flushing;
-    if (!this.queue.size) return;
-    let batch = this.queue;
-    this.queue = new Map();
-    if (batch.size > FLUSH_MAX) {
-      const all = [...batch];
-      batch = new Map(all.slice(0, FLUSH_MAX));
-      this.queue = new Map(all.slice(FLUSH_MAX));
-      this.timer ??= setTimeout(() => { this.timer = null; void this.flushSome(); }, FLUSH_MS);
-      this.timer.unref?.();
-    }
-    this.flushing = this.write(batch).catch((err) => {
-      // CouchDB unreachable: keep the counts for the next flush rather than lose them.
-      for (const [id, p] of batch) if (!this.queue.has(id)) this.queue.set(id, p);
-      this.app.log.debug({ err: (err as Error).message }, 'sightings not recorded yet');
-    }).finally(() => { this.flushing = null; });
-    await this.flushing;
+  /** Writes everything queued (shutdown, tests). */
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
 
   private async write(batch: Map<string, Pending>): Promise<void> {
@@ -133,9 +107,8 @@ export class Sightings {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     if (this.quietTimer) { clearTimeout(this.quietTimer); this.quietTimer = null; }
-    await this.flush().catch(() => {});
+    await this.queue.stop();
     // An index warm-up still running is not waited for: it only saves a later query some time, and on
     // a busy CouchDB it may take up to the bulk timeout (60 s), which would hold up the shutdown.
   }
