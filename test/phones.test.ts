@@ -203,6 +203,37 @@ describe('serving desk phones', function () {
     expect(byDefaultName.text).to.equal(first.text);
   });
 
+  it('answers HEAD with the headers of GET and no body, other methods with 405, and logs and counts every answer', async () => {
+    const { account, owner } = await tenant(k);
+    const mac = newMac('805ec0');
+    await k.device(account._id, { mac, ownerId: owner._id, brand: 'yealink', family: 't4x', model: 't46s' });
+    const path = `/prov/yealink/${mac}.cfg?pass=${PASS}`;
+    const full = await served(path);
+    const countBefore = (await get('/metrics')).text;
+    const head = await fetch(`${srv.url}${path}`, { method: 'HEAD' });
+    expect(head.status).to.equal(200);
+    expect(head.headers.get('etag')).to.equal(full.headers.get('etag'));
+    expect(head.headers.get('content-type')).to.equal(full.headers.get('content-type'));
+    expect(head.headers.get('content-length')).to.equal(String(Buffer.byteLength(full.text)));
+    expect((await head.arrayBuffer()).byteLength).to.equal(0);
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await http(`${srv.url}${path}`, { method, body: 'x' });
+      expect(r.status, method).to.equal(405);
+      expect(r.headers.get('allow'), method).to.equal('HEAD, GET');
+    }
+    // A file name sent percent-encoded is the same file; a path of three segments is not a phone file.
+    expect((await get(`/prov/yealink/${mac}%2Ecfg?pass=${PASS}`)).text).to.equal(full.text);
+    expect((await get(`/prov/yealink/x/${mac}.cfg?pass=${PASS}`)).status).to.equal(404);
+    // Each answer has its access-log line (path only: the URL password stays out) and its count.
+    const phoneCount = (text: string, status: string) => Number(new RegExp(`^provision_http_requests_total\\{surface="phones",status="${status}"\\} (\\d+)`, 'm').exec(text)?.[1] || 0);
+    const countAfter = (await get('/metrics')).text;
+    expect(phoneCount(countAfter, '405') - phoneCount(countBefore, '405')).to.equal(3);
+    expect(phoneCount(countAfter, '200') - phoneCount(countBefore, '200')).to.be.at.least(2);
+    const lines = logLines.filter((l) => l.includes(`"path":"/prov/yealink/${mac}.cfg"`) && l.includes('"method":"HEAD"'));
+    expect(lines.length).to.equal(1);
+    expect(lines[0]).to.include('"status":200').and.not.include(PASS);
+  });
+
   it('refuses the wrong URL password, a disabled account, an unknown MAC and a foreign UA MAC alike', async () => {
     const { account, owner } = await tenant(k);
     const mac = newMac('805ec0');
