@@ -28,15 +28,16 @@ function hostTicks(): { busy: number; total: number } {
 }
 
 /**
- * Waits until the whole host has used less than `below` of its CPU for two seconds in a row (at
+ * Waits until the whole host has used less than `below` of its CPU for `seconds` seconds in a row (at
  * most `timeoutMs`), so that a throughput measurement does not share the cores with what the step
- * before it left running — a database indexing what a storm wrote. Returns the seconds waited.
+ * before it left running — a database indexing what a storm wrote. The default outlasts the server's
+ * own pause before it has the sightings indexed (QUIET_MS in sightings.ts, 5 s). Returns the seconds waited.
  */
-export async function waitForQuietHost(below = 0.1, timeoutMs = 300_000): Promise<number> {
+export async function waitForQuietHost(below = 0.1, seconds = 8, timeoutMs = 300_000): Promise<number> {
   const t0 = Date.now();
   let quiet = 0;
   let prev = hostTicks();
-  while (Date.now() - t0 < timeoutMs && quiet < 2) {
+  while (Date.now() - t0 < timeoutMs && quiet < seconds) {
     await new Promise((r) => setTimeout(r, 1000));
     const cur = hostTicks();
     quiet = (cur.busy - prev.busy) / Math.max(1, cur.total - prev.total) < below ? quiet + 1 : 0;
