@@ -295,7 +295,7 @@ async function main() {
     // Warm: the same files again, now all cached, for a fixed time; then nginx on the same bytes. First
     // the storm's aftermath settles (the database indexing the sightings it wrote, last-good copies
     // reaching the disk): that is a one-off after a storm, not the cost of a warm fetch.
-    console.log(`waited ${(await waitForQuietHost()).toFixed(1)} s for the host to be quiet (< 10 % CPU for 8 s)`);
+    console.log(`waited ${(await waitForQuietHost()).toFixed(1)} s for the host to be quiet (< 25 % of its CPU for 8 s; an idle server and the embedded CouchDB use about 10 %)`);
     const urls = phones.flatMap((p) => p.paths.map((path) => ({ path, ua: p.ua })));
     const ours = await hammer(srv.base, urls, SECONDS);
     console.log(JSON.stringify({ warm: ours }));

@@ -33,7 +33,7 @@ function hostTicks(): { busy: number; total: number } {
  * before it left running — a database indexing what a storm wrote. The default outlasts the server's
  * own pause before it has the sightings indexed (QUIET_MS in sightings.ts, 5 s). Returns the seconds waited.
  */
-export async function waitForQuietHost(below = 0.1, seconds = 8, timeoutMs = 300_000): Promise<number> {
+export async function waitForQuietHost(below = 0.25, seconds = 8, timeoutMs = 300_000): Promise<number> {
   const t0 = Date.now();
   let quiet = 0;
   let prev = hostTicks();
