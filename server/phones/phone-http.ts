@@ -51,13 +51,11 @@ export function phoneHttp(s: Services, files: PhoneFiles, next: Handler): Handle
   const trusted = trustedList(config.trustedProxies);
   const prefix = pathPrefixOf(config.publicUrl);
 
+  // All headers in one writeHead: node:http's quicker way than one setHeader each.
   const write = (res: ServerResponse, a: PhoneAnswer, head: boolean) => {
-    res.statusCode = a.status;
-    for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
-    if (a.body === null) { res.end(); return; }
+    if (a.body === null) { res.writeHead(a.status, a.headers).end(); return; }
     const body = typeof a.body === 'string' ? Buffer.from(a.body) : a.body;
-    res.setHeader('Content-Length', body.length);
-    res.end(head ? undefined : body);
+    res.writeHead(a.status, { ...a.headers, 'Content-Length': body.length }).end(head ? undefined : body);
   };
 
   return (req, res) => {
