@@ -31,8 +31,10 @@ describe('backup and restore (setup --backup / --restore)', function () {
     await k.device(account._id, { mac, brand: 'yealink', family: 't4x', model: 't46s' });
     path = `/prov/yealink/${mac}.cfg?pass=${PASS}`;
     served = (await waitFor(async () => { const r = await http(`${src.url}${path}`); return r.status === 200 ? r : null; }, 10000, 'config')).text;
-    // Sightings (seen:/unknown:) reach CouchDB in batches; write them now so the backup holds them.
+    // Sightings (seen:/unknown:) and the fetch history (fetched:/body:) reach CouchDB in batches, a
+    // second later: write them now, so the backup holds them and none arrives after it.
     await src.services.sightings.flush();
+    await src.services.fetchHistory.flush();
   });
   after(async () => {
     await src?.close();

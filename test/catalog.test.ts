@@ -207,6 +207,13 @@ describe('catalog', function () {
       const stale = await w.call('PUT', `catalog/templates/${enc(doc._id)}`, w.tokens.superadmin, { data: changed });
       expect(stale.status).to.equal(409);
       expect(stale.json.error).to.equal('conflict');
+      // An old revision, or one that is no revision at all: a 4xx that says what to do, and the template stays.
+      for (const rev of [created.json.data._rev, '%00', '1-x']) {
+        const refused = await w.call('DELETE', `catalog/templates/${enc(doc._id)}?rev=${rev}`, w.tokens.superadmin);
+        expect([400, 409], `${rev}: ${refused.text}`).to.include(refused.status);
+        expect(refused.json.message, rev).to.match(/read it again|_rev you read/);
+      }
+      expect((await w.call('GET', `catalog/templates/${enc(doc._id)}`, w.tokens.user)).json.data._rev).to.equal(updated.json.data._rev);
       const deleted = await w.call('DELETE', `catalog/templates/${enc(doc._id)}?rev=${updated.json.data._rev}`, w.tokens.superadmin);
       expect(deleted.status).to.equal(200);
       expect((await w.call('GET', 'phones')).json.data.yealink.families.t4x.models.t99).to.equal(undefined);

@@ -52,7 +52,11 @@ export class CatalogStore {
     try {
       await this.app.catalogDb.destroy(id, rev);
     } catch (err) {
-      if (statusOf(err) === 409) throw conflict(`${id} was changed since you read it; read it again`);
+      // A revision that is not the current one: Apache CouchDB says 409, the embedded server 404
+      // ("missing"); one that is not a revision at all, 400. Never a 500 for the caller's ?rev=.
+      const status = statusOf(err);
+      if (status === 409 || status === 404) throw conflict(`${id} was changed since you read it (or ?rev= is not its _rev); read it again`);
+      if (status === 400) throw invalid([{ pointer: '/_rev', message: `${String(rev).slice(0, 80)} is not a CouchDB revision: pass ?rev=<the _rev you read>` }]);
       throw err;
     }
     this.cache.apply(id, null);

@@ -76,7 +76,10 @@ export function phoneHttp(s: Services, files: PhoneFiles, next: Handler): Handle
     };
     if (method !== 'GET' && method !== 'HEAD') {
       // Phones only read; what else comes is told what it may do (OPTIONS) or that it may not (405).
-      done(method === 'OPTIONS' ? { status: 200, headers: { Allow: 'HEAD, GET' }, body: null }
+      // Not answered within the 'request' event: a body sent without framing (a DELETE's, say) is a
+      // parse error in the same packet, and node:http can then still answer 400 and close, instead
+      // of closing a connection that already looked free to the client for its next request.
+      setImmediate(done, method === 'OPTIONS' ? { status: 200, headers: { Allow: 'HEAD, GET' }, body: null }
         : { status: 405, headers: { Allow: 'HEAD, GET', 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Method Not Allowed' });
       return;
     }
