@@ -61,8 +61,10 @@ export function createApp(s: Services): Koa {
   return koa;
 }
 
-/** Every router of the HTTP surfaces but the static app's (test/path-ids.test.ts walks their routes). */
-// Phones' files are answered before Koa (server/phones/phone-http.ts, its route is PHONE_ROUTE).
+/**
+ * Every router of the HTTP surfaces but the static app's (test/path-ids.test.ts walks their routes).
+ * Phones' files are answered before Koa (server/phones/phone-http.ts; its route is PHONE_ROUTE).
+ */
 export function routers(s: Services): Router[] {
   // Every /api/ route except the public catalog (phones, ui) and CORS preflights needs a token.
   const auth = requireAuth(s, kazooTokenVerifier(s));

@@ -43,7 +43,8 @@ const LEGACY_DEVICE_URLS: Array<{ brand: string; re: RegExp }> = [
   { brand: 'snom', re: /^snom[A-Za-z0-9]*-([0-9A-Fa-f]{12})\.htm$/ },
 ];
 
-const TEXT = 'text/plain; charset=utf-8';
+/** What the phone path's own texts (refusals, 503, 405) are sent as. */
+export const TEXT = 'text/plain; charset=utf-8';
 
 /** A file as the answer: ETag, revalidation on every fetch, 304 when the phone has it already. `stale`: why it may be out of date. */
 export function fileAnswer(r: Rendered, ifNoneMatch: string, stale: string | null = null): PhoneAnswer {

@@ -13,7 +13,7 @@ import { pathPrefixOf } from '../http/path-prefix.js';
 import { failureOf, failureText, logRequest, newRequestId } from '../http/request-log.js';
 import { clientCertOf } from '../security/client-cert.js';
 import type { Services } from '../services.js';
-import { phoneAnswerer, type PhoneAnswer } from './answer.js';
+import { phoneAnswerer, TEXT, type PhoneAnswer } from './answer.js';
 import { FileResolver } from './files.js';
 import { certFingerprintOf } from './last-good.js';
 import type { PhoneFiles } from './phone-files.js';
@@ -40,9 +40,9 @@ const headerOf = (req: IncomingMessage) => (name: string): string => {
 };
 
 /** TLS ended at a trusted reverse proxy that says so. */
-function forwardedHttps(req: IncomingMessage, trusted: BlockList): boolean {
+function forwardedHttps(req: IncomingMessage, header: (name: string) => string, trusted: BlockList): boolean {
   if (!isTrustedProxy(trusted, req.socket.remoteAddress || '')) return false;
-  return headerOf(req)('x-forwarded-proto').split(',')[0].trim().toLowerCase() === 'https';
+  return header('x-forwarded-proto').split(',')[0].trim().toLowerCase() === 'https';
 }
 
 export function phoneHttp(s: Services, files: PhoneFiles, next: Handler): Handler {
@@ -80,17 +80,17 @@ export function phoneHttp(s: Services, files: PhoneFiles, next: Handler): Handle
       // parse error in the same packet, and node:http can then still answer 400 and close, instead
       // of closing a connection that already looked free to the client for its next request.
       setImmediate(done, method === 'OPTIONS' ? { status: 200, headers: { Allow: 'HEAD, GET' }, body: null }
-        : { status: 405, headers: { Allow: 'HEAD, GET', 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Method Not Allowed' });
+        : { status: 405, headers: { Allow: 'HEAD, GET', 'Content-Type': TEXT }, body: 'Method Not Allowed' });
       return;
     }
     const socket = req.socket as TLSSocket;
     answer({
       brand: decoded(m[1]), file: decoded(m[2]), method, url, query: q < 0 ? {} : parseQuery(url.slice(q + 1)), header, ip,
-      secure: socket.encrypted === true || forwardedHttps(req, trusted),
+      secure: socket.encrypted === true || forwardedHttps(req, header, trusted),
       cert: clientCertOf(socket), certFingerprint: certFingerprintOf(socket), connection: socket,
     }).catch((err) => {
       const f = failureOf(err, log, path, requestId, isConnectionError);
-      return { status: f.status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...(f.retryAfter ? { 'Retry-After': '5' } : {}) },
+      return { status: f.status, headers: { 'Content-Type': TEXT, ...(f.retryAfter ? { 'Retry-After': '5' } : {}) },
         body: failureText(f) };
     }).then(done).catch((err) => { log.warn({ err: (err as Error).message }, 'connection error'); });
   };
