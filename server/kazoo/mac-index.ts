@@ -212,7 +212,14 @@ export class MacIndex {
     return this.byMac.size;
   }
 
+  /**
+   * Takes a MAC's document into memory, unless memory already holds a later revision of it: what our
+   * own write or read brings back may have been overtaken meanwhile by another instance's revision,
+   * delivered by the state feed (a read of the entry, then that instance's deletion through the feed,
+   * then our read would put the deleted entry back in memory for good).
+   */
   private load(doc: MacDoc, rev: string | undefined): void {
+    if (rev && generation(rev) < (this.generations.get(doc.mac) ?? 0)) return;
     if (rev) this.generations.set(doc.mac, generation(rev));
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) {
