@@ -287,8 +287,8 @@ async function main() {
     // Started: every MAC indexed and the security state (locks, credentials, bans) in memory. Phones
     // booting after a power cut take longer than that; until then each would read its own documents.
     await waitUntil(async () => (await metric(srv!.base, 'provision_mac_index_macs')) >= PHONES, 600_000, 'MAC index');
-    await waitUntil(async () => (await metric(srv!.base, 'provision_security_caches_preloaded')) >= 1, 600_000, 'security caches');
-    console.log(`restarted server: answering after ${answering.toFixed(1)} s, index and security caches ready after ${((performance.now() - restartedAt) / 1000).toFixed(1)} s`);
+    await waitUntil(async () => (await metric(srv!.base, 'provision_phone_caches_preloaded')) >= 1, 600_000, 'phone caches preloaded');
+    console.log(`restarted server: answering after ${answering.toFixed(1)} s, index and phone caches ready after ${((performance.now() - restartedAt) / 1000).toFixed(1)} s`);
     const boot = await measuredStorm(srv.base, phones, 'boot storm (known phones, server restarted, caches empty)');
     console.log(JSON.stringify({ first_contact: first, boot_storm: boot }));
 

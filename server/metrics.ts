@@ -11,7 +11,7 @@ export interface Metrics {
   couchErrors: Counter<'target'>;
   couchProbe: Gauge;
   macIndexSize: Gauge;
-  securityPreloaded: Gauge;
+  phoneCachesPreloaded: Gauge;
   couchNodeUp: Gauge<'target' | 'node'>;
   couchFailovers: Counter<'target'>;
   bans: Counter;
@@ -36,8 +36,8 @@ export function createMetrics(defaults = false): Metrics {
     couchProbe: new Gauge({ name: 'provision_couchdb_probe_seconds', help: 'Round trip of the last /healthz probe of CouchDB (-1: down)',
       registers: [registry] }),
     macIndexSize: new Gauge({ name: 'provision_mac_index_macs', help: 'MACs in the MAC index', registers: [registry] }),
-    securityPreloaded: new Gauge({ name: 'provision_security_caches_preloaded',
-      help: 'Whether every lock, credential, ban and security setting is in memory since the start (1), or phones still read their own (0)', registers: [registry] }),
+    phoneCachesPreloaded: new Gauge({ name: 'provision_phone_caches_preloaded',
+      help: 'Whether every lock, credential, ban, security setting and device\'s last fetched versions is in memory since the start (1), or phones still read their own (0)', registers: [registry] }),
     couchNodeUp: new Gauge({ name: 'provision_couchdb_node_up', help: 'Whether a listed CouchDB node answers (1) or was failed over (0); only with several nodes',
       labelNames: ['target', 'node'], registers: [registry] }),
     couchFailovers: new Counter({ name: 'provision_couchdb_failovers_total', help: 'CouchDB requests moved to the next listed node',

@@ -33,6 +33,8 @@ export interface Services {
   lastGood: LastGood;
   sessiontalk: SessiontalkStore;
   security: Security;
+  /** Resolves once the security caches and the fetch history are preloaded (each failure is logged, not thrown). */
+  preloaded: Promise<void>;
   phoneSettings: PhoneSettingsStore;
   resync: ResyncRunner;
   stop(): Promise<void>;
@@ -60,7 +62,7 @@ export async function startServices(app: AppContext, lastGood: LastGood = new La
     phonebooks: new Phonebooks(app, kazoo, macIndex, stateFeed),
     // Built below: both need the finished services object.
     phoneFiles: null as unknown as PhoneFiles, sessiontalk: null as unknown as SessiontalkStore,
-    security: null as unknown as Security,
+    security: null as unknown as Security, preloaded: Promise.resolve(),
     resync: new ResyncRunner(app, () => app.config.kazooApiUrl),
     async stop() {
       services.resync.stop();
@@ -82,6 +84,9 @@ export async function startServices(app: AppContext, lastGood: LastGood = new La
   services.phoneFiles = new PhoneFiles(services);
   services.sessiontalk = new SessiontalkStore(services);
   services.security = startSecurity(services);
+  // After a power cut every phone asks at once: what its request reads or records is then in memory.
+  services.preloaded = Promise.all([services.security.ready, services.fetchHistory.preload()])
+    .then(() => { app.metrics.phoneCachesPreloaded.set(1); });
   // Not waited for: phones calling meanwhile read their own documents, and the preload keeps what
   // they read (a phone refused with "connection refused" may not try again for minutes).
   stateFeed.start();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Rendered } from '../render/pipeline.js';
 import { WriteQueue } from '../couch/write-queue.js';
+import { docsByPrefix } from '../couch/pages.js';
 
 export interface FetchEntry { file: string; etag: string; at: number; body: string | null }
 interface FetchedDoc { _id: string; _rev?: string; pvt_type: 'device_fetches'; account_id: string; mac: string; fetches: FetchEntry[] }
@@ -31,7 +32,38 @@ export class FetchHistory {
     this.app.log.debug({ err: (err as Error).message }, 'fetch history not recorded yet');
   }), { everyMs: FLUSH_MS, max: FLUSH_MAX });
 
+  private preloading: Promise<number> | null = null;
+
   constructor(private app: AppContext) {}
+
+  /**
+   * Reads what each device last fetched into the memo, once at start: after a restart every phone
+   * fetches its unchanged files again, and each would otherwise cost a read of its record to find
+   * nothing new to write (10,000 reads by key in a restart storm's first seconds). Returns how many
+   * files it learnt; a memo too big to hold is left partial. A failure is logged: those phones are
+   * then looked up as before.
+   */
+  preload(): Promise<number> {
+    this.preloading ??= (async () => {
+      let added = 0;
+      for await (const doc of docsByPrefix<FetchedDoc>(this.app.bulk.stateDb, 'fetched:')) {
+        if (this.seen.size >= MEMO_MAX * 0.8) break;
+        // Newest first: the first entry of each file is its last version. A phone that fetched
+        // meanwhile is already in the memo with something newer than this snapshot.
+        for (const f of doc.fetches || []) {
+          const key = `${doc.account_id}|${doc.mac}|${f.file}`;
+          if (this.seen.has(key)) continue;
+          this.seen.set(key, f.etag);
+          added++;
+        }
+      }
+      return added;
+    })().catch((err) => {
+      this.app.log.warn({ err: (err as Error).message }, 'fetch history not preloaded; each phone\'s record is read on its next fetch');
+      return 0;
+    });
+    return this.preloading;
+  }
 
   /** A device was served a file (`masked` renders the same version with secrets masked). Never awaited. */
   record(accountId: string, mac: string, file: string, etag: string, masked?: () => Rendered): void {
@@ -98,8 +130,9 @@ export class FetchHistory {
       data: r.body.toString('base64'), expires_at: this.app.now() + this.app.config.fetchBodyDays * 86_400_000 };
   }
 
-  stop(): Promise<void> {
-    return this.queue.stop();
+  async stop(): Promise<void> {
+    await this.preloading;
+    await this.queue.stop();
   }
 }
 

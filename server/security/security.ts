@@ -35,7 +35,6 @@ export function startSecurity(s: Services): Security {
     const [locks, credentials, bans, settings] = await Promise.all([parts.locks.preload(), parts.credentials.preload(),
       parts.bans.preload(), parts.settings.preload(), parts.nonces.load()]);
     app.log.info({ locks, credentials, bans, settings, ms: Date.now() - t0 }, 'security caches preloaded');
-    app.metrics.securityPreloaded.set(1);
   })().catch((err) => app.log.warn({ err: (err as Error).message }, 'security caches not preloaded; each phone reads its own on first fetch'));
   return {
     ...parts, guard: new PhoneGuard(s, parts), ready,
