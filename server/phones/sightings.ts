@@ -61,8 +61,10 @@ export class Sightings {
 
   private async write(batch: Map<string, Pending>): Promise<void> {
     const db = this.app.stateDb;
-    await this.budget.recount();
     const all = [...batch.keys()];
+    // Only strangers are counted against the budget: a batch of known phones (a restart storm's) does
+    // not query the view, which would have CouchDB index what was written meanwhile, there and then.
+    if (all.some((id) => !batch.get(id)!.accountId)) await this.budget.recount();
     const current = await db.fetch({ keys: all });
     const curOf = new Map(all.map((id, i) => [id, (current.rows[i] as { doc?: any }).doc]));
     const fresh = all.filter((id) => !batch.get(id)!.accountId && !curOf.get(id));
