@@ -29,7 +29,7 @@ export function createContext(config: Config, couchUrl: string, kazooUrl: string
   const names = dbNames(config);
   const metrics = createMetrics();
   const observe = (target: string) => ({
-    request: () => metrics.couchRequests.inc({ target }),
+    request: (client: string) => metrics.couchRequests.inc({ target, client }),
     error: () => metrics.couchErrors.inc({ target }),
     // Only with several nodes in the URL: a node lost or back is worth a line in the log.
     state: (node: string, up: boolean) => {

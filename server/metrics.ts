@@ -7,7 +7,7 @@ export interface Metrics {
   httpRequests: Counter<'surface' | 'status'>;
   httpDuration: Histogram<'surface'>;
   renderCache: Counter<'result'>;
-  couchRequests: Counter<'target'>;
+  couchRequests: Counter<'target' | 'client'>;
   couchErrors: Counter<'target'>;
   couchProbe: Gauge;
   macIndexSize: Gauge;
@@ -29,8 +29,8 @@ export function createMetrics(defaults = false): Metrics {
       labelNames: ['surface'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
     renderCache: new Counter({ name: 'provision_render_cache_total', help: 'Phone file requests by render-cache result (hit, miss, stale)',
       labelNames: ['result'], registers: [registry] }),
-    couchRequests: new Counter({ name: 'provision_couchdb_requests_total', help: 'HTTP requests to CouchDB (ours or Kazoo\'s)',
-      labelNames: ['target'], registers: [registry] }),
+    couchRequests: new Counter({ name: 'provision_couchdb_requests_total', help: 'HTTP requests to CouchDB (ours or Kazoo\'s), by client (quick, bulk, or feed: change feeds\' long polls)',
+      labelNames: ['target', 'client'], registers: [registry] }),
     couchErrors: new Counter({ name: 'provision_couchdb_errors_total', help: 'CouchDB requests that failed to connect, timed out or got a 5xx',
       labelNames: ['target'], registers: [registry] }),
     couchProbe: new Gauge({ name: 'provision_couchdb_probe_seconds', help: 'Round trip of the last /healthz probe of CouchDB (-1: down)',

@@ -2,21 +2,15 @@
 // what each last fetched, were preloaded at start, and the first phone of an account reads the whole
 // account in, so the office's other phones cost no CouchDB request at all. Counted with the server's own CouchDB request counter.
 import { expect } from 'chai';
-import type { RunningServer } from '../server/server.js';
 import { runEnv, testConfig, testLog } from './harness.js';
 import { KazooFixture, newId, newMac } from './fixtures/kazoo.js';
 import { kazooDeviceDoc } from '../server/kazoo/docs.js';
-import { http } from './support.js';
+import { couchRequests } from './support.js';
 import { startServer } from '../server/server.js';
 import { phoneGet } from './security-client.js';
 
 const PASS = 'cold-start-pass-4f1e';
 
-/** CouchDB requests so far, ours and Kazoo's (one CouchDB in the tests, so one counter). */
-async function couchRequests(srv: RunningServer): Promise<number> {
-  const text = (await http(`${srv.url}/metrics`)).text;
-  return [...text.matchAll(/^provision_couchdb_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 describe('cold start: a power cut, and a first index build', function () {
   this.timeout(60000);

@@ -7,15 +7,10 @@ import type { RunningServer } from '../server/server.js';
 import { newMac } from './fixtures/kazoo.js';
 import { ADMIN_TOKEN, startWorld, type World } from './kazoo-tenants.js';
 import { startTestServer } from './harness.js';
-import { http, waitFor } from './support.js';
+import { couchRequests, http, waitFor } from './support.js';
 
 const PASS = 'url-pass-phone-settings-41';
 
-/** CouchDB requests so far (one CouchDB in the tests, so one counter). */
-async function couchRequests(srv: RunningServer): Promise<number> {
-  const text = (await http(`${srv.url}/metrics`)).text;
-  return [...text.matchAll(/^provision_couchdb_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 describe('phone settings with inheritance', function () {
   this.timeout(90000);

@@ -111,3 +111,14 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/**
+ * CouchDB requests a running server has sent so far, ours and Kazoo's, from its /metrics. Change
+ * feeds' long polls are left out: each change a feed brings (our own writes' too) reissues one, on
+ * its own clock, and they are no load a phone's request causes.
+ */
+export async function couchRequests(server: { url: string }): Promise<number> {
+  const text = (await http(`${server.url}/metrics`)).text;
+  return [...text.matchAll(/^provision_couchdb_requests_total\{([^}]*)\} (\d+)$/gm)]
+    .filter((m) => !m[1].includes('client="feed"')).reduce((n, m) => n + Number(m[2]), 0);
+}

@@ -40,8 +40,11 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Which of a Couch's clients sent a request: a change feed's long poll is no load to count with the others. */
+export type CouchClient = 'quick' | 'bulk' | 'feed';
+
 /** Called for every request nano sends, and for every failed one; node events with several nodes. */
-export interface CouchObserver extends NodeObserver { request(): void; error(): void }
+export interface CouchObserver extends NodeObserver { request(client: CouchClient): void; error(): void }
 
 /**
  * `url` is one CouchDB URL or several nodes of one cluster (spaces or commas between them): then
@@ -56,19 +59,19 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     feed: new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: timeoutMs } }),
   });
   // nano logs each request it sends and each answer; counting those costs nothing on the request path.
-  const log = observer ? (entry: { url?: string; err?: string | null; headers?: { statusCode?: number } }) => {
-    if (entry.url) observer.request();
+  const log = (client: CouchClient) => (observer ? (entry: { url?: string; err?: string | null; headers?: { statusCode?: number } }) => {
+    if (entry.url) observer.request(client);
     else if (entry.err === 'socket' || (entry.headers?.statusCode ?? 0) >= 500) observer.error();
-  } : undefined;
+  } : undefined);
   const nodes = parseNodeList(url);
   if (nodes.length <= 1) {
     // One node: plain agents, nothing in between.
     const a = agents();
     return {
       label: redactUrl(url), nodes: () => [],
-      server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log } as never)),
-      bulk: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.bulk as never, log } as never)),
-      feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log } as never)),
+      server: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.quick as never, log: log('quick') } as never)),
+      bulk: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.bulk as never, log: log('bulk') } as never)),
+      feed: guardServer(nano({ url: nodes[0] ?? url, agentOptions: a.feed as never, log: log('feed') } as never)),
       attachment: attachmentReader(nodes[0] ?? url, a.bulk),
       close: async () => { await Promise.all([a.quick.close(), a.bulk.close(), a.feed.close()]); },
     };
@@ -78,9 +81,9 @@ export function connectCouch(url: string, timeoutMs: number, observer?: CouchObs
     label: redactUrl(url),
     nodes: () => cluster.nodes.map((n) => ({ node: n.label, up: n.up })),
     // nano is configured with the first node; the dispatcher sends each request where it should go.
-    server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log } as never)),
-    bulk: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'bulk') as never, log } as never)),
-    feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log } as never)),
+    server: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'quick') as never, log: log('quick') } as never)),
+    bulk: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'bulk') as never, log: log('bulk') } as never)),
+    feed: guardServer(nano({ url: nodes[0], agentOptions: new ClusterDispatcher(cluster, 'feed') as never, log: log('feed') } as never)),
     attachment: attachmentReader(nodes[0], new ClusterDispatcher(cluster, 'bulk')),
     close: () => cluster.close(),
   };
