@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { openApp, openTab, screenshot, type TestPage } from './browser/app-page.js';
+import { openApp, openTab, pickModel, screenshot, type TestPage } from './browser/app-page.js';
 import { toast, useAppBrowser } from './browser/suite.js';
 import { decodeQrPng } from './browser/qr.js';
 import { crossbarCalls } from './browser/crossbar-api.js';
@@ -43,7 +43,7 @@ describe('Monster app in Chromium', function () {
       // Monster's common.chooseModel dialog (the one SmartPBX opens), fed by our GET phones.
       const picker = page.locator('.ui-dialog').filter({ has: page.locator('#device_form') });
       await picker.locator('.brand-box[data-brand="yealink"]').click();
-      await picker.locator('.model-box[data-family="t4x"][data-model="t46s"]').click();
+      await pickModel(page, picker.locator('.model-box[data-family="t4x"][data-model="t46s"]'));
       // It opens with this device's name and MAC rather than asking for them again.
       expect(await picker.locator('#name').inputValue()).to.equal('Meeting room');
       expect((await picker.locator('#mac_address').inputValue()).toLowerCase().replace(/[^0-9a-f]/g, '')).to.equal(world.devices.bare.mac);

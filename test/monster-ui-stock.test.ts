@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { openApp, openTab, publishScreenshot, type TestPage } from './browser/app-page.js';
+import { openApp, openTab, pickModel, publishScreenshot, type TestPage } from './browser/app-page.js';
 import { monsterTree } from './browser/monster-tree.js';
 import { toast, useAppBrowser } from './browser/suite.js';
 import { phoneFetch, type AppWorld } from './browser/world.js';
@@ -126,7 +126,7 @@ describe('The app in the stock Monster UI', function () {
     });
     expect(numbers).to.deep.equal([]);
     await picker.locator('.brand-box[data-brand="polycom"]').click();
-    await picker.locator('.models-brand[data-brand="polycom"] .model-box', { hasText: /^VVX400$/ }).click();
+    await pickModel(page, picker.locator('.models-brand[data-brand="polycom"] .model-box', { hasText: /^VVX400$/ }));
     await picker.locator('.action-device').click();
     await toast(page, 'success', /Meeting room/);
     const doc = await world.kazoo.server.use<any>(world.kazoo.accountDbName(world.accountId)).get(world.devices.bare.id);

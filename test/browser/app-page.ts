@@ -2,14 +2,14 @@
 // way Monster offers (`index.html?t=<token>`, then `#/apps/phoneprov`), and small helpers on the page.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Browser, Locator, Page, Request } from 'playwright-core';
 import { ROOT } from '../support.js';
-import { unknownCrossbarRoutes } from './crossbar-api.js';
+import { crossbarCalls, unknownCrossbarRoutes } from './crossbar-api.js';
 import type { AppWorld } from './world.js';
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'monster-app');
 
-export type TestPage = Page & { problems: string[]; consoleLog: string[]; requestLog: string[] };
+export type TestPage = Page & { problems: string[]; consoleLog: string[]; requestLog: string[]; pending: () => string[] };
 
 /** A logged-in Monster UI page (Monster's own apploader and top bar) showing `hash`. */
 export async function openMonster(browser: Browser, world: AppWorld, who: keyof AppWorld['users'], hash: string,
@@ -21,14 +21,16 @@ export async function openMonster(browser: Browser, world: AppWorld, who: keyof 
   page.on('console', (msg) => page.consoleLog.push(`${msg.type()}: ${msg.text()}`.slice(0, 300)));
   // Each request's start and end, so a wait that timed out says which call was slow or failed.
   page.requestLog = [];
-  const started = new Map<object, number>();
+  const started = new Map<Request, number>();
+  const named = (r: Request) => `${r.method()} ${r.url().replace(/^https?:\/\/[^/]+/, '').replace(/[?&]_=\d+/, '').slice(0, 120)}`;
   const ended = (r: Request, how: string) => {
-    const path = r.url().replace(/^https?:\/\/[^/]+/, '').replace(/[?&]_=\d+/, '').slice(0, 120);
-    page.requestLog.push(`${r.method()} ${path} ${how} after ${Date.now() - (started.get(r) ?? Date.now())} ms`);
+    page.requestLog.push(`${named(r)} ${how} after ${Date.now() - (started.get(r) ?? Date.now())} ms`);
     started.delete(r);
     if (page.requestLog.length > 40) page.requestLog.shift();
   };
   page.on('request', (r) => started.set(r, Date.now()));
+  // A request still unanswered when a wait times out is the slow one: the log only has those that ended.
+  page.pending = () => [...started].map(([r, at]) => `${named(r)} pending for ${Date.now() - at} ms`);
   page.on('requestfinished', (r) => void r.response().then((res) => ended(r, String(res?.status() ?? '?')), () => ended(r, '?')));
   page.on('requestfailed', (r) => ended(r, `failed (${r.failure()?.errorText})`));
   await page.goto(`${world.page.url}/index.html?t=${encodeURIComponent(world.users[who].token)}#/${hash}`);
@@ -45,6 +47,17 @@ export async function openTab(page: Page, label: string): Promise<void> {
   await page.click(`.app-navbar .navbar-menu-item-link:text-is("${label}")`);
 }
 
+/**
+ * Picks a model tile in SmartPBX's picker (Monster's common.chooseModel) and waits until the picker
+ * has settled. After the click it slides its footer (with the save button) in, then scrolls the
+ * dialog to it, and only then focuses the name field: a click on the save button during that scroll
+ * could land on whatever the scroll had just moved under the pointer (CI saw the save never sent).
+ */
+export async function pickModel(page: Page, tile: Locator): Promise<void> {
+  await tile.click();
+  await page.waitForFunction(() => document.activeElement?.id === 'name', undefined, { timeout: 10000 });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
@@ -54,11 +67,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** What the page showed and complained about, and what Monster asked the fake crossbar in vain. */
+/** What the page showed and complained about, which requests are still open, and what the fake crossbar was asked (in vain, too). */
 export async function pageLog(page: TestPage): Promise<string> {
   const shown = await page.locator('.phoneprov-field-error, .toast-message, .ui-dialog-title').allInnerTexts().catch(() => []);
   return JSON.stringify({ errors: page.problems, console: page.consoleLog.slice(-15), shown, requests: page.requestLog?.slice(-15),
-    unknownCrossbarRoutes: unknownCrossbarRoutes.slice(-15) }, null, 1);
+    pending: page.pending?.(), crossbarCalls: crossbarCalls.slice(-8), unknownCrossbarRoutes: unknownCrossbarRoutes.slice(-15) }, null, 1);
 }
 
 /**
