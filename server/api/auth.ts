@@ -1,9 +1,9 @@
 // Who is calling /api/: resolves X-Auth-Token to a principal, and decides what it may do.
 // PROVISION_ADMIN_TOKEN is a super-admin; Kazoo tokens are checked with Kazoo (see kazoo-auth.ts).
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { Services } from '../services.js';
 import { HttpError } from '../http/errors.js';
+import { sameSecret } from '../security/same-secret.js';
 
 export interface Principal {
   kind: 'superadmin' | 'kazoo';
@@ -19,26 +19,6 @@ export interface Principal {
 export const unauthorized = (message = 'a valid X-Auth-Token is required; log in again') =>
   new HttpError(401, 'invalid_credentials', message);
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
-
-export function sameSecret(a: string, b: string): boolean {
-  // Hash first so lengths match and the comparison time says nothing about the secret.
-  return timingSafeEqual(sha256(a), sha256(b));
-}
-
-/** Hashes of our own secrets that every phone request of an account is compared with (its URL password). */
-const knownHashes = new Map<string, Buffer>();
-
-/** sameSecret, with `known` one of our few long-lived secrets: its hash is computed once (bounded). */
-export function sameAsKnownSecret(given: string, known: string): boolean {
-  let h = knownHashes.get(known);
-  if (!h) {
-    if (knownHashes.size >= 10_000) knownHashes.clear();
-    knownHashes.set(known, (h = sha256(known)));
-  }
-  return timingSafeEqual(sha256(given), h);
-}
 
 export type TokenVerifier = (token: string) => Promise<Principal | null>;
 

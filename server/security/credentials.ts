@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { getOrNull, statusOf } from '../couch/client.js';
-import { sameSecret } from '../api/auth.js';
+import { sameSecret } from './same-secret.js';
 import { CACHE_TTL_MS, TtlCache } from './ttl-cache.js';
 
 export interface DeviceCredentials {

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { getOrNull, statusOf } from '../couch/client.js';
-import { sameSecret } from '../api/auth.js';
+import { sameSecret } from './same-secret.js';
 
 export const NONCE_TTL_MS = 5 * 60_000;
 export type DigestAlgorithm = 'MD5' | 'SHA-256';

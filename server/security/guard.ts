@@ -12,7 +12,7 @@ import type { CredentialStore, DeviceCredentials } from './credentials.js';
 import { challengeHeaders, digestMatches, parseDigest, type NonceStore } from './digest.js';
 import { FIRST_CONTACT_WINDOW, type Locks, type LockDoc } from './locks.js';
 import { credentialsRequired, inCidrs, parseCidrs, type SecuritySettings, type SettingsStore } from './settings.js';
-import { sameAsKnownSecret, sameSecret } from '../api/auth.js';
+import { sameAsKnownSecret, sameSecret } from './same-secret.js';
 
 export interface PhoneRequest {
   ip: string;
