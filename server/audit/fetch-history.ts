@@ -33,6 +33,7 @@ export class FetchHistory {
   }), { everyMs: FLUSH_MS, max: FLUSH_MAX });
 
   private preloading: Promise<number> | null = null;
+  private stopped = false;
 
   constructor(private app: AppContext) {}
 
@@ -47,7 +48,8 @@ export class FetchHistory {
     this.preloading ??= (async () => {
       let added = 0;
       for await (const doc of docsByPrefix<FetchedDoc>(this.app.bulk.stateDb, 'fetched:')) {
-        if (this.seen.size >= MEMO_MAX * 0.8) break;
+        // A stop does not wait for the rest of the pages (each may take up to the bulk timeout).
+        if (this.stopped || this.seen.size >= MEMO_MAX * 0.8) break;
         // Newest first: the first entry of each file is its last version. A phone that fetched
         // meanwhile is already in the memo with something newer than this snapshot.
         for (const f of doc.fetches || []) {
@@ -131,6 +133,7 @@ export class FetchHistory {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.preloading;
     await this.queue.stop();
   }
