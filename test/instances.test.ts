@@ -196,4 +196,36 @@ describe('two instances on one CouchDB', function () {
     }, 15000, 'the deleted device to leave the MAC index');
     for (const srv of [a, b]) await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'none', 10000, `instance ${srv.url} to forget it`);
   });
+  it('removes a moved device from its old MAC when the state feed brought its new MAC (another instance\'s write) before the move was read', async () => {
+    // Under load (CI, the sweep test above): one instance reads Kazoo's move and writes the device
+    // under its new MAC; the other gets that document from the state feed before it reads the move
+    // itself. Replayed on both instances here, so neither knows only the old MAC.
+    const { account, mac, d } = await servedByBoth();
+    // Both have read the account up to now: no later re-read of the device's creation puts its old
+    // MAC back as the only one they know.
+    const { last_seq: now } = await k.server.use(k.accountDbName(account._id)).changes({ since: 'now' } as never);
+    for (const srv of [a, b]) {
+      const index = srv.services.macIndex as unknown as { checkpoints: Map<string, { seq: string }> };
+      await waitFor(async () => index.checkpoints.get(account._id)?.seq === String(now), 10000, `instance ${srv.url} to have read the account`);
+    }
+    const movedTo = newMac('805ec0');
+    const movedId = `mac:${normalizeMac(movedTo)}`;
+    const entry = (a.services.macIndex.lookup(mac) as { entries: unknown[] }).entries[0];
+    const written = { _id: movedId, pvt_type: 'mac_index', mac: normalizeMac(movedTo), entries: [entry], account_ids: [account._id] };
+    for (const srv of [a, b]) {
+      const feed = srv.services.stateFeed as unknown as { listeners: Array<{ prefixes: string[]; fn: (c: unknown[]) => unknown }> };
+      for (const l of feed.listeners.filter((x) => x.prefixes.includes('mac:'))) await l.fn([{ id: movedId, seq: '0', rev: `1-${'0'.repeat(32)}`, doc: written }]);
+    }
+    await k.update(account._id, d._id, (doc) => { doc.mac_address = movedTo; });
+    const state = couch().use<any>(`${cfg.dbPrefix}${cfg.stateDb}`);
+    await waitFor(async () => {
+      const [oldDoc, newDoc] = await Promise.all([state.get(`mac:${normalizeMac(mac)}`).catch(() => null), state.get(movedId).catch(() => null)]);
+      const names = (doc: { entries: Array<{ device_id: string }> } | null) => !!doc?.entries.some((e) => e.device_id === d._id);
+      return !names(oldDoc) && names(newDoc);
+    }, 15000, 'the device under its new MAC only, in CouchDB');
+    for (const srv of [a, b]) {
+      await waitFor(async () => srv.services.macIndex.lookup(mac).kind === 'none' && srv.services.macIndex.lookup(movedTo).kind === 'devices',
+        10000, `instance ${srv.url} to hold the device under its new MAC only`);
+    }
+  });
 });

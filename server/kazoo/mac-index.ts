@@ -60,7 +60,13 @@ export class MacIndex {
    * then find no MAC to remove it from, leaving the entry in CouchDB for good.
    */
   private generations = new Map<string, number>();
-  private macOfDevice = new Map<string, string>();
+  /**
+   * The MACs each device (`account/device`) has an entry under: one, but for a while two when another
+   * instance has written the device's new MAC (and the feed brought it) before this one read the move.
+   * Knowing only the newest, this instance would then see no MAC to remove the device from, and the old
+   * entry would stay in CouchDB for good.
+   */
+  private macsOfDevice = new Map<string, Set<string>>();
   /** MACs with a pushed entry: few, and looked at after every account's catch-up. */
   private pushedMacs = new Set<string>();
   private devicesOfAccount = new Map<string, Set<string>>();
@@ -200,7 +206,7 @@ export class MacIndex {
   }
 
   macsOfAccount(accountId: string): string[] {
-    return [...new Set([...(this.devicesOfAccount.get(accountId) || [])].map((id) => this.macOfDevice.get(`${accountId}/${id}`)!))];
+    return [...new Set([...(this.devicesOfAccount.get(accountId) || [])].flatMap((id) => [...this.macsOfDevice.get(`${accountId}/${id}`)!]))];
   }
 
   /** The account's Kazoo devices that carry a MAC (for reading them in together); pushed ones are not in Kazoo's database. */
@@ -223,7 +229,11 @@ export class MacIndex {
     if (rev) this.generations.set(doc.mac, generation(rev));
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) {
-      this.macOfDevice.delete(`${e.account_id}/${e.device_id}`);
+      const key = `${e.account_id}/${e.device_id}`;
+      const macs = this.macsOfDevice.get(key);
+      macs?.delete(doc.mac);
+      if (macs?.size) continue;
+      this.macsOfDevice.delete(key);
       const ids = this.devicesOfAccount.get(e.account_id);
       ids?.delete(e.device_id);
       if (ids && !ids.size) this.devicesOfAccount.delete(e.account_id);
@@ -233,7 +243,10 @@ export class MacIndex {
     if (doc.entries.length) {
       this.byMac.set(doc.mac, doc.entries);
       for (const e of doc.entries) {
-        this.macOfDevice.set(`${e.account_id}/${e.device_id}`, doc.mac);
+        const key = `${e.account_id}/${e.device_id}`;
+        let macs = this.macsOfDevice.get(key);
+        if (!macs) this.macsOfDevice.set(key, (macs = new Set()));
+        macs.add(doc.mac);
         let ids = this.devicesOfAccount.get(e.account_id);
         if (!ids) this.devicesOfAccount.set(e.account_id, (ids = new Set()));
         ids.add(e.device_id);
@@ -341,16 +354,16 @@ export class MacIndex {
       }
       // Callflows carry users' extensions (phonebooks); a hard delete no longer says what it was.
       if ((live && doc!.pvt_type === 'callflow') || change.deleted) events.push({ accountId, docId: change.id, kind: 'other' });
-      const oldMac = this.macOfDevice.get(`${accountId}/${change.id}`);
+      const oldMacs = [...(this.macsOfDevice.get(`${accountId}/${change.id}`) || [])];
       const isDevice = live && doc!.pvt_type === 'device' && !doc!.pvt_deleted;
-      if (!isDevice && !oldMac) continue;
+      if (!isDevice && !oldMacs.length) continue;
       const newMac = isDevice ? normalizeMac(doc!.mac_address) : null;
-      if (oldMac && oldMac !== newMac) edits.push({ mac: oldMac, deviceId: change.id, entry: null });
+      for (const oldMac of oldMacs) if (oldMac !== newMac) edits.push({ mac: oldMac, deviceId: change.id, entry: null });
       if (newMac) {
         edits.push({ mac: newMac, deviceId: change.id, entry: { account_id: accountId, device_id: change.id, rev: doc!._rev,
           created: Number((doc as { pvt_created?: number }).pvt_created) || 0 } });
       }
-      for (const mac of new Set([oldMac, newMac].filter(Boolean) as string[])) {
+      for (const mac of new Set([...oldMacs, newMac].filter(Boolean) as string[])) {
         events.push({ accountId, docId: change.id, mac, kind: 'device', ...(isDevice ? { doc } : {}) });
       }
     }
