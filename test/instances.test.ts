@@ -37,6 +37,12 @@ describe('two instances on one CouchDB', function () {
     return r.status === 200 && r.text.includes(text) ? r : null;
   }, 15000, `${text} from ${srv.url}`);
 
+  /** Hands `srv` a MAC document as its state feed would: late, or before its own sweep has read the change. */
+  const feedMacDoc = async (srv: RunningServer, doc: { _id: string; _rev: string }) => {
+    const feed = srv.services.stateFeed as unknown as { listeners: Array<{ prefixes: string[]; fn: (c: unknown[]) => unknown }> };
+    for (const l of feed.listeners.filter((x) => x.prefixes.includes('mac:'))) await l.fn([{ id: doc._id, seq: '0', rev: doc._rev, doc }]);
+  };
+
   /** A new Yealink phone in a new account, once both instances serve its file. */
   const servedByBoth = async () => {
     const account = await k.account({ provision: { provision_enabled: true, urlpass: PASS } });
@@ -185,8 +191,7 @@ describe('two instances on one CouchDB', function () {
     await waitFor(async () => (a.services.macIndex.lookup(mac) as { entries?: Array<{ rev: string }> }).entries?.[0]?.rev === current.entries[0].rev, 10000, 'instance a to hold it');
     const gen = parseInt(current._rev, 10);
     const older = { ...current, _rev: `${gen - 1}-${'0'.repeat(32)}`, entries: [], account_ids: [] };
-    const feed = a.services.stateFeed as unknown as { listeners: Array<{ prefixes: string[]; fn: (c: unknown[]) => unknown }> };
-    for (const l of feed.listeners.filter((x) => x.prefixes.includes('mac:'))) await l.fn([{ id, seq: '0', rev: older._rev, doc: older }]);
+    await feedMacDoc(a, older);
     expect(a.services.macIndex.lookup(mac).kind, 'the older revision replaced the entry in memory').to.equal('devices');
     // Kazoo deletes the device: the entry must leave CouchDB and both instances.
     await k.remove(account._id, d._id);
@@ -211,11 +216,8 @@ describe('two instances on one CouchDB', function () {
     const movedTo = newMac('805ec0');
     const movedId = `mac:${normalizeMac(movedTo)}`;
     const entry = (a.services.macIndex.lookup(mac) as { entries: unknown[] }).entries[0];
-    const written = { _id: movedId, pvt_type: 'mac_index', mac: normalizeMac(movedTo), entries: [entry], account_ids: [account._id] };
-    for (const srv of [a, b]) {
-      const feed = srv.services.stateFeed as unknown as { listeners: Array<{ prefixes: string[]; fn: (c: unknown[]) => unknown }> };
-      for (const l of feed.listeners.filter((x) => x.prefixes.includes('mac:'))) await l.fn([{ id: movedId, seq: '0', rev: `1-${'0'.repeat(32)}`, doc: written }]);
-    }
+    const written = { _id: movedId, _rev: `1-${'0'.repeat(32)}`, pvt_type: 'mac_index', mac: normalizeMac(movedTo), entries: [entry], account_ids: [account._id] };
+    for (const srv of [a, b]) await feedMacDoc(srv, written);
     await k.update(account._id, d._id, (doc) => { doc.mac_address = movedTo; });
     const state = couch().use<any>(`${cfg.dbPrefix}${cfg.stateDb}`);
     await waitFor(async () => {

@@ -22,13 +22,15 @@ const FLUSH_MAX = 500;
 const MEMO_MAX = 200_000;
 
 export const fetchedId = (accountId: string, mac: string) => `fetched:${accountId}:${mac}`;
+/** A device's file in the memo of what it last fetched. */
+const memoKey = (accountId: string, mac: string, file: string) => `${accountId}|${mac}|${file}`;
 
 export class FetchHistory {
   /** The ETag last recorded per account|mac|file, so a phone fetching the same file again costs nothing. */
   private seen = new Map<string, string>();
   private queue = new WriteQueue<Pending>((batch) => this.write([...batch.values()]).catch((err) => {
     // Forgotten, so the next fetch queues it again.
-    for (const p of batch.values()) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+    for (const p of batch.values()) this.seen.delete(memoKey(p.accountId, p.mac, p.file));
     this.app.log.debug({ err: (err as Error).message }, 'fetch history not recorded yet');
   }), { everyMs: FLUSH_MS, max: FLUSH_MAX });
 
@@ -53,7 +55,7 @@ export class FetchHistory {
         // Newest first: the first entry of each file is its last version. A phone that fetched
         // meanwhile is already in the memo with something newer than this snapshot.
         for (const f of doc.fetches || []) {
-          const key = `${doc.account_id}|${doc.mac}|${f.file}`;
+          const key = memoKey(doc.account_id, doc.mac, f.file);
           if (this.seen.has(key)) continue;
           this.seen.set(key, f.etag);
           added++;
@@ -69,7 +71,7 @@ export class FetchHistory {
 
   /** A device was served a file (`masked` renders the same version with secrets masked). Never awaited. */
   record(accountId: string, mac: string, file: string, etag: string, masked?: () => Rendered): void {
-    const key = `${accountId}|${mac}|${file}`;
+    const key = memoKey(accountId, mac, file);
     if (this.seen.get(key) === etag) return;
     if (this.seen.size >= MEMO_MAX) this.seen.clear();
     this.seen.set(key, etag);
@@ -114,7 +116,7 @@ export class FetchHistory {
     if (!changed.size) return;
     const out = await db.bulk({ docs: [...changed].map((id) => docs.get(id)!) as never });
     // Written meanwhile by another instance: the next fetch records it again.
-    for (const r of out) if (r.error) for (const p of byDoc.get(r.id!) || []) this.seen.delete(`${p.accountId}|${p.mac}|${p.file}`);
+    for (const r of out) if (r.error) for (const p of byDoc.get(r.id!) || []) this.seen.delete(memoKey(p.accountId, p.mac, p.file));
   }
 
   private bodyOf(p: Pending): BodyDoc | null {

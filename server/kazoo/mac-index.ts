@@ -33,6 +33,8 @@ export interface KazooChange {
 }
 
 const macDocId = (mac: string) => `mac:${mac}`;
+/** A device's key in the per-device maps: device ids are unique per account only. */
+const deviceKey = (accountId: string, deviceId: string) => `${accountId}/${deviceId}`;
 /** A revision's generation ("7-ab12…" → 7): a MAC document's later write always has a higher one. */
 const generation = (rev: string | undefined) => (rev ? parseInt(rev, 10) || 0 : 0);
 
@@ -206,7 +208,7 @@ export class MacIndex {
   }
 
   macsOfAccount(accountId: string): string[] {
-    return [...new Set([...(this.devicesOfAccount.get(accountId) || [])].flatMap((id) => [...this.macsOfDevice.get(`${accountId}/${id}`)!]))];
+    return [...new Set([...(this.devicesOfAccount.get(accountId) || [])].flatMap((id) => [...this.macsOfDevice.get(deviceKey(accountId, id))!]))];
   }
 
   /** The account's Kazoo devices that carry a MAC (for reading them in together); pushed ones are not in Kazoo's database. */
@@ -229,7 +231,7 @@ export class MacIndex {
     if (rev) this.generations.set(doc.mac, generation(rev));
     const old = this.byMac.get(doc.mac) || [];
     for (const e of old) {
-      const key = `${e.account_id}/${e.device_id}`;
+      const key = deviceKey(e.account_id, e.device_id);
       const macs = this.macsOfDevice.get(key);
       macs?.delete(doc.mac);
       if (macs?.size) continue;
@@ -243,7 +245,7 @@ export class MacIndex {
     if (doc.entries.length) {
       this.byMac.set(doc.mac, doc.entries);
       for (const e of doc.entries) {
-        const key = `${e.account_id}/${e.device_id}`;
+        const key = deviceKey(e.account_id, e.device_id);
         let macs = this.macsOfDevice.get(key);
         if (!macs) this.macsOfDevice.set(key, (macs = new Set()));
         macs.add(doc.mac);
@@ -354,7 +356,7 @@ export class MacIndex {
       }
       // Callflows carry users' extensions (phonebooks); a hard delete no longer says what it was.
       if ((live && doc!.pvt_type === 'callflow') || change.deleted) events.push({ accountId, docId: change.id, kind: 'other' });
-      const oldMacs = [...(this.macsOfDevice.get(`${accountId}/${change.id}`) || [])];
+      const oldMacs = [...(this.macsOfDevice.get(deviceKey(accountId, change.id)) || [])];
       const isDevice = live && doc!.pvt_type === 'device' && !doc!.pvt_deleted;
       if (!isDevice && !oldMacs.length) continue;
       const newMac = isDevice ? normalizeMac(doc!.mac_address) : null;
